@@ -1,0 +1,1 @@
+"""Ingest stages: raw dump lines → cleaned, enriched, de-duplicated Episode records."""

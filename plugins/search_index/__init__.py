@@ -1,0 +1,1 @@
+from .search_index import *  # noqa: F403
