@@ -30,6 +30,11 @@ DELETE_OUTPUT_DIRECTORY = False
 PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = ["markdown_reader", "search_index", "pelican.plugins.sitemap"]
 
+# Articles without a show (no evidence in the text) land in one "Unknown show" listing; the
+# theme shows no show link for them (article.show is unset).
+USE_FOLDER_AS_CATEGORY = False
+DEFAULT_CATEGORY = "Unknown show"
+
 # The markdown_reader plugin owns .md files (markdown-it-py, raw HTML off); Pelican's own
 # Markdown reader is switched off so the two never compete for a file.
 MARKDOWN = {}

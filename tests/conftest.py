@@ -1,0 +1,152 @@
+"""Shared fixtures: real ingest + real Pelican builds of small fixture dumps, served on loopback.
+
+Builds run as subprocesses (the same commands `make site` runs), so plugin signal wiring and
+settings are exercised exactly as in production and every test worker stays isolated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SAMPLE_SLICE = FIXTURES / "sample_slice.txt"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@dataclass
+class BuiltSite:
+    content: Path
+    output: Path
+    log: str
+
+    def html(self, relative: str) -> str:
+        return (self.output / relative).read_text(encoding="utf-8")
+
+
+def run_ingest(dumps: list[Path], episodes_dir: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "preprocess.py"), *map(str, dumps),
+         "--output", str(episodes_dir), "--quiet", *extra],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+
+
+def prepare_content(workdir: Path) -> Path:
+    """A content folder like the real one (pages, topics, shows) but with no episodes yet."""
+    content = workdir / "content"
+    (content / "episodes").mkdir(parents=True)
+    shutil.copytree(ROOT / "content" / "pages", content / "pages")
+    for registry in ("topics.yml", "shows.yml"):
+        if (ROOT / "content" / registry).exists():
+            shutil.copy(ROOT / "content" / registry, content / registry)
+    return content
+
+
+def run_pelican(
+    content: Path, output: Path, settings: str = "pelicanconf.py", env: dict | None = None,
+    extra_settings: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:  # fmt: skip
+    overrides = {
+        "TOPICS_FILE": f'"{content / "topics.yml"}"',
+        "SHOWS_FILE": f'"{content / "shows.yml"}"',
+        "CACHE_CONTENT": "false",
+        "LOAD_CONTENT_CACHE": "false",
+        **(extra_settings or {}),
+    }
+    args = [sys.executable, "-m", "pelican", str(content), "-o", str(output),
+            "-s", str(ROOT / settings)]  # fmt: skip
+    for key, value in overrides.items():
+        args += ["-e", f"{key}={value}"]
+    return subprocess.run(
+        args, capture_output=True, text=True, cwd=ROOT, check=False,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def build_site(workdir: Path, dumps: list[Path], **pelican_kwargs) -> BuiltSite:
+    content = prepare_content(workdir)
+    ingest = run_ingest(dumps, content / "episodes")
+    assert ingest.returncode == 0, f"ingest failed:\n{ingest.stdout}\n{ingest.stderr}"
+    output = workdir / "output"
+    build = run_pelican(content, output, **pelican_kwargs)
+    assert build.returncode == 0, f"pelican failed:\n{build.stdout}\n{build.stderr}"
+    return BuiltSite(content=content, output=output, log=build.stdout + build.stderr)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The fixture slice of the sample dump, ingested and built once per test worker."""
+    return build_site(tmp_path_factory.mktemp("sample-site"), [SAMPLE_SLICE])
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a built site, optionally under a URL prefix such as ``/digest``."""
+
+    prefix = ""
+
+    def translate_path(self, path: str) -> str:
+        if self.prefix:
+            if not path.startswith(self.prefix + "/"):
+                return str(Path(self.directory) / "__outside_prefix__")
+            path = path[len(self.prefix) :]
+        return super().translate_path(path)
+
+    def log_message(self, *_args) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path, prefix: str = "") -> Iterator[str]:
+    """Serve ``directory`` on loopback; yields the base URL (with the prefix, no trailing /)."""
+    handler = type("Handler", (_SiteHandler,), {"prefix": prefix.rstrip("/")})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix.rstrip('/')}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def chromium_or_skip() -> Path:
+    """Browser tests need Debian's Chromium; CI must have it, a laptop may skip."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    if os.environ.get("CI"):
+        pytest.fail("CI=true but /usr/bin/chromium is missing: .ci/run must install chromium")
+    pytest.skip("Chromium not found: install it with `sudo apt-get install chromium` to run")
+    raise AssertionError("unreachable")
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test worker, driven by Playwright (never `playwright install`)."""
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
