@@ -1,0 +1,498 @@
+"""The topic taxonomy: ``content/topics.yml`` → :class:`Taxonomy` of :class:`Topic`.
+
+This is the one place that parses ``topics.yml``. Ingest (auto-tagging), the Pelican topics
+plugin (names, descriptions, related topics), the search index (query aliases such as
+``k8s`` → ``kubernetes``) and the editor CLI all go through :func:`load_taxonomy`.
+
+Every error raised while loading is a :class:`TaxonomyError` whose message starts with
+``file:line:`` so an editor can jump straight to the offending line.
+
+Names are resolved with :meth:`Taxonomy.resolve`: case, spaces, hyphens, underscores and dots
+do not matter (``Kubernetes``, ``k8s``, ``12-factor`` and ``Twelve Factor`` each find one
+slug). Two topics whose slug, name or aliases normalise to the same key are refused at load
+time, so two different topics can never end up on one page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "Matcher",
+    "PhraseRule",
+    "TaggingRules",
+    "Taxonomy",
+    "TaxonomyError",
+    "Topic",
+    "load_taxonomy",
+    "normalise_key",
+]
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class TaxonomyError(ValueError):
+    """A problem in ``topics.yml``; ``str()`` is ``file:line: message``."""
+
+    def __init__(self, file: str | Path, line: int | None, message: str) -> None:
+        self.file = str(file)
+        self.line = line
+        self.message = message
+        where = f"{self.file}:{line}" if line else self.file
+        super().__init__(f"{where}: {message}")
+
+
+def normalise_key(name: str) -> str:
+    """The lookup key of a tag name: case-folded, accents and punctuation dropped.
+
+    ``"Twelve-Factor"``, ``"twelve factor"`` and ``"TWELVE_FACTOR"`` all give ``"twelvefactor"``;
+    ``"Fly.io"`` and ``"fly-io"`` give ``"flyio"``.
+    """
+    text = unicodedata.normalize("NFKD", str(name)).casefold()
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic as the editors defined it in ``topics.yml``.
+
+    ``phrases`` match case-insensitively on whole words (spaces and hyphens interchangeable);
+    ``acronyms`` match with their exact case (``AI`` but not ``ai`` in "said"); ``regexes`` are
+    Python regular expressions (case-insensitive unless they say ``(?-i:...)``). ``weak`` phrases
+    count for less (a hint, not proof). ``exclusions`` are regexes: a match that overlaps one is
+    not evidence (``Spring '24`` is a Salesforce release, not Java Spring). ``aliases`` are other
+    names of the topic used by :meth:`Taxonomy.resolve` and by search; they also match as phrases.
+    """
+
+    slug: str
+    name: str
+    description: str
+    phrases: tuple[str, ...] = ()
+    acronyms: tuple[str, ...] = ()
+    regexes: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    exclusions: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    min_score: float | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class TaggingRules:
+    """Tunable numbers and context patterns of the tagger (``tagging:`` in ``topics.yml``).
+
+    See ``docs/topics.md`` for what each one does; :mod:`digest.tagging` documents the formula.
+    """
+
+    threshold: float = 1.0
+    title_weight: float = 1.5
+    lead_weight: float = 1.0
+    lead_chars: int = 450
+    lead_cap: float = 2.0
+    body_weight: float = 1.0
+    body_unit_chars: int = 1000
+    body_min_hits: int = 2
+    body_cap: float = 2.0
+    weak_factor: float = 0.4
+    ignore_sentences: tuple[str, ...] = ()
+    former_employer: tuple[str, ...] = ()
+    employer_topics: tuple[str, ...] = ()
+    link_list_min_urls: int = 2
+
+
+TOKEN_RE = re.compile(r"\w+(?:\.\w+)*")
+"""A word as the tagger sees it: letters/digits, dots inside kept ("fly.io", "Node.js").
+Apostrophes split ("Heroku's" → "Heroku", "s"), so possessives still match."""
+
+
+@dataclass(frozen=True)
+class PhraseRule:
+    """One phrase, alias or acronym of a topic, as a sequence of words.
+
+    ``words`` are lower-cased; ``exact`` holds the original spelling when case matters
+    (acronyms), else ``None``; ``weak`` phrases count ``TaggingRules.weak_factor``.
+    """
+
+    slug: str
+    words: tuple[str, ...]
+    exact: tuple[str, ...] | None
+    weak: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """The compiled free regexes and exclusions of one topic (built once per Taxonomy)."""
+
+    slug: str
+    regex: re.Pattern[str] | None
+    exclusions: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """All topics, keyed by slug, with alias resolution and compiled match rules."""
+
+    topics: tuple[Topic, ...]
+    rules: TaggingRules = field(default_factory=TaggingRules)
+    path: str = "topics.yml"
+    _by_slug: dict[str, Topic] = field(init=False, repr=False, compare=False)
+    _keys: dict[str, str] = field(init=False, repr=False, compare=False)
+    _matchers: tuple[Matcher, ...] = field(init=False, repr=False, compare=False)
+    _contexts: dict[str, re.Pattern[str] | None] = field(init=False, repr=False, compare=False)
+    _index: dict[str, tuple[PhraseRule, ...]] = field(init=False, repr=False, compare=False)
+    _matcher_map: dict[str, Matcher] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_slug: dict[str, Topic] = {}
+        keys: dict[str, str] = {}
+        key_owner_line: dict[str, int | None] = {}
+        for topic in self.topics:
+            if topic.slug in by_slug:
+                raise TaxonomyError(
+                    self.path,
+                    topic.line,
+                    f"duplicate topic slug {topic.slug!r} "
+                    f"(first defined at line {by_slug[topic.slug].line})",
+                )
+            by_slug[topic.slug] = topic
+            for name in (topic.slug, topic.name, *topic.aliases):
+                key = normalise_key(name)
+                if not key:
+                    raise TaxonomyError(self.path, topic.line, f"empty name or alias {name!r}")
+                owner = keys.get(key)
+                if owner is not None and owner != topic.slug:
+                    raise TaxonomyError(
+                        self.path,
+                        topic.line,
+                        f"{name!r} of topic {topic.slug!r} collides with topic {owner!r} "
+                        f"(line {key_owner_line[key]}): both would resolve to one page",
+                    )
+                keys[key] = topic.slug
+                key_owner_line[key] = topic.line
+        for topic in self.topics:
+            for other in topic.related:
+                if other not in by_slug:
+                    raise TaxonomyError(
+                        self.path, topic.line, f"topic {topic.slug!r}: unknown related {other!r}"
+                    )
+        for slug in self.rules.employer_topics:
+            if slug not in by_slug:
+                raise TaxonomyError(self.path, None, f"employer_topics: unknown topic {slug!r}")
+        object.__setattr__(self, "_by_slug", by_slug)
+        object.__setattr__(self, "_keys", keys)
+        object.__setattr__(
+            self, "_matchers", tuple(_compile_topic(t, self.path) for t in self.topics)
+        )
+        object.__setattr__(self, "_index", _phrase_index(self.topics))
+        object.__setattr__(self, "_matcher_map", {m.slug: m for m in self._matchers})
+        object.__setattr__(
+            self,
+            "_contexts",
+            {
+                "ignore": _union(self.rules.ignore_sentences, self.path, "ignore_sentences"),
+                "former": _union(self.rules.former_employer, self.path, "former_employer"),
+            },
+        )
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def resolve(self, name_or_alias: str) -> str | None:
+        """The slug a tag name, slug or alias stands for, or ``None`` if it is not a topic."""
+        return self._keys.get(normalise_key(name_or_alias))
+
+    def get(self, slug: str) -> Topic | None:
+        return self._by_slug.get(slug)
+
+    def __getitem__(self, slug: str) -> Topic:
+        return self._by_slug[slug]
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._by_slug
+
+    def __iter__(self):
+        return iter(self.topics)
+
+    def __len__(self) -> int:
+        return len(self.topics)
+
+    @property
+    def slugs(self) -> list[str]:
+        return [t.slug for t in self.topics]
+
+    @property
+    def matchers(self) -> tuple[Matcher, ...]:
+        return self._matchers
+
+    @property
+    def matchers_by_slug(self) -> dict[str, Matcher]:
+        return self._matcher_map
+
+    @property
+    def phrase_index(self) -> dict[str, tuple[PhraseRule, ...]]:
+        """Phrase rules of every topic keyed by their first word (lower-cased)."""
+        return self._index
+
+    def context_pattern(self, kind: str) -> re.Pattern[str] | None:
+        """Compiled sentence-context pattern: ``"ignore"`` (sponsor reads…) or ``"former"``."""
+        return self._contexts[kind]
+
+
+# -- compiling match rules ---------------------------------------------------------------------
+
+
+def _check_regex(pattern: str, path: str, line: int | None, what: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise TaxonomyError(
+            path, line, f"{what}: bad regular expression {pattern!r}: {exc}"
+        ) from None
+    return pattern
+
+
+def _join(parts: Iterable[str]) -> re.Pattern[str] | None:
+    parts = list(parts)
+    if not parts:
+        return None
+    # Longest first so "Ruby on Rails" wins over "Rails" at the same position.
+    parts.sort(key=len, reverse=True)
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+def _compile_topic(topic: Topic, path: str) -> Matcher:
+    regex = [
+        _check_regex(r, path, topic.line, f"topic {topic.slug!r} regex") for r in topic.regexes
+    ]
+    excl = [
+        _check_regex(r, path, topic.line, f"topic {topic.slug!r} exclusion")
+        for r in topic.exclusions
+    ]
+    return Matcher(topic.slug, _join(regex), _join(excl))
+
+
+def _phrase_index(topics: Iterable[Topic]) -> dict[str, tuple[PhraseRule, ...]]:
+    index: dict[str, list[PhraseRule]] = {}
+    for topic in topics:
+        seen: set[tuple[tuple[str, ...], tuple[str, ...] | None]] = set()
+        kinds = (
+            [(p, False, False) for p in (*topic.phrases, *topic.aliases)]
+            + [(a, True, False) for a in topic.acronyms]
+            + [(w, False, True) for w in topic.weak]
+        )
+        for text, exact, weak in kinds:
+            words = tuple(TOKEN_RE.findall(text))
+            if not words:
+                continue
+            key = (tuple(w.lower() for w in words), words if exact else None)
+            if key in seen:
+                continue
+            seen.add(key)
+            index.setdefault(key[0][0], []).append(
+                PhraseRule(topic.slug, key[0], key[1], weak, text)
+            )
+    # Longest phrase first, so "Heroku Postgres" is tried before "Heroku".
+    return {k: tuple(sorted(v, key=lambda r: -len(r.words))) for k, v in index.items()}
+
+
+def _union(patterns: Iterable[str], path: str, what: str) -> re.Pattern[str] | None:
+    return _join(_check_regex(p, path, None, what) for p in patterns)
+
+
+# -- loading -------------------------------------------------------------------------------------
+
+
+class _Map(dict):
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _Seq(list):
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every mapping, key and list item."""
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    out = _Map()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in out:
+            raise TaxonomyError(loader.name, line, f"duplicate key {key!r}")
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = line
+    return out
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
+    out = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    out.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+
+_TOPIC_KEYS = {"slug", "name", "description", "match", "aliases", "exclude", "related", "min_score"}
+_MATCH_KEYS = {"phrases", "acronyms", "regex", "weak"}
+
+
+def _line_of(container: Any, key: str | None = None) -> int | None:
+    if key is not None and isinstance(container, _Map):
+        return container.key_lines.get(key, container.line)
+    return getattr(container, "line", None)
+
+
+def _str_list(container: _Map, key: str, path: str) -> tuple[str, ...]:
+    value = container.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise TaxonomyError(path, _line_of(container, key), f"{key!r} must be a list of strings")
+    lines = getattr(value, "item_lines", [])
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str | int | float) or isinstance(item, bool) or str(item) == "":
+            line = lines[i] if i < len(lines) else _line_of(container, key)
+            raise TaxonomyError(path, line, f"{key!r}: expected a non-empty string, got {item!r}")
+        out.append(str(item))
+    return tuple(out)
+
+
+def _parse_topic(raw: Any, path: str, line: int | None) -> Topic:
+    if not isinstance(raw, _Map):
+        raise TaxonomyError(path, line, "each topic must be a mapping with slug, name, description")
+    for key in raw:
+        if key not in _TOPIC_KEYS:
+            raise TaxonomyError(
+                path, _line_of(raw, key), f"unknown key {key!r} (expected {sorted(_TOPIC_KEYS)})"
+            )
+    for key in ("slug", "name", "description"):
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise TaxonomyError(
+                path, _line_of(raw, key if key in raw else None), f"topic needs a {key!r} string"
+            )
+    slug = raw["slug"].strip()
+    if not SLUG_RE.match(slug):
+        raise TaxonomyError(
+            path, _line_of(raw, "slug"), f"slug {slug!r} must be lowercase words joined by '-'"
+        )
+    match = raw.get("match") or _Map()
+    if not isinstance(match, dict):
+        raise TaxonomyError(path, _line_of(raw, "match"), "'match' must be a mapping")
+    for key in match:
+        if key not in _MATCH_KEYS:
+            raise TaxonomyError(
+                path, _line_of(match, key), f"unknown match key {key!r} (use {sorted(_MATCH_KEYS)})"
+            )
+    min_score = raw.get("min_score")
+    if min_score is not None and (
+        isinstance(min_score, bool) or not isinstance(min_score, int | float)
+    ):
+        raise TaxonomyError(path, _line_of(raw, "min_score"), "'min_score' must be a number")
+    topic = Topic(
+        slug=slug,
+        name=raw["name"].strip(),
+        description=" ".join(raw["description"].split()),
+        phrases=_str_list(match, "phrases", path),
+        acronyms=_str_list(match, "acronyms", path),
+        regexes=_str_list(match, "regex", path),
+        weak=_str_list(match, "weak", path),
+        aliases=_str_list(raw, "aliases", path),
+        exclusions=_str_list(raw, "exclude", path),
+        related=_str_list(raw, "related", path),
+        min_score=float(min_score) if min_score is not None else None,
+        line=raw.line,
+    )
+    for pattern in topic.regexes:
+        _check_regex(pattern, path, _line_of(match, "regex"), f"topic {slug!r} regex")
+    for pattern in topic.exclusions:
+        _check_regex(pattern, path, _line_of(raw, "exclude"), f"topic {slug!r} exclusion")
+    return topic
+
+
+_RULE_FIELDS = {f.name: f for f in TaggingRules.__dataclass_fields__.values()}
+
+
+def _parse_rules(raw: Any, path: str, line: int | None) -> TaggingRules:
+    if raw is None:
+        return TaggingRules()
+    if not isinstance(raw, _Map):
+        raise TaxonomyError(path, line, "'tagging' must be a mapping")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _RULE_FIELDS:
+            raise TaxonomyError(path, _line_of(raw, key), f"unknown tagging setting {key!r}")
+        default = getattr(TaggingRules(), key)
+        if isinstance(default, tuple):
+            values[key] = _str_list(raw, key, path)
+            for pattern in values[key] if key != "employer_topics" else ():
+                _check_regex(pattern, path, _line_of(raw, key), key)
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            raise TaxonomyError(path, _line_of(raw, key), f"{key!r} must be a number")
+        else:
+            values[key] = type(default)(value)
+    return TaggingRules(**values)
+
+
+def parse_taxonomy(text: str, path: str | Path = "topics.yml") -> Taxonomy:
+    """Parse the text of a ``topics.yml`` (``path`` is used in error messages only)."""
+    path = str(path)
+    loader = _Loader(text)
+    loader.name = path
+    try:
+        data = loader.get_single_data()
+    except TaxonomyError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise TaxonomyError(path, line, f"broken YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(path, None, f"broken YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, _Map):
+        raise TaxonomyError(path, 1, "expected a mapping with a 'topics' list")
+    unknown = set(data) - {"topics", "tagging", "version"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise TaxonomyError(path, _line_of(data, key), f"unknown top-level key {key!r}")
+    raw_topics = data.get("topics")
+    if not isinstance(raw_topics, list) or not raw_topics:
+        raise TaxonomyError(path, _line_of(data, "topics"), "'topics' must be a non-empty list")
+    lines = getattr(raw_topics, "item_lines", [None] * len(raw_topics))
+    topics = tuple(_parse_topic(raw, path, ln) for raw, ln in zip(raw_topics, lines, strict=True))
+    rules = _parse_rules(data.get("tagging"), path, _line_of(data, "tagging"))
+    return Taxonomy(topics=topics, rules=rules, path=path)
+
+
+def load_taxonomy(path: str | Path) -> Taxonomy:
+    """Load ``topics.yml``; any problem raises :class:`TaxonomyError` (``file:line: msg``)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TaxonomyError(path, None, f"cannot read taxonomy: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise TaxonomyError(path, None, f"not UTF-8: {exc}") from None
+    return parse_taxonomy(text, path)
