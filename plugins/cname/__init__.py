@@ -1,0 +1,1 @@
+from .cname import *  # noqa: F403
