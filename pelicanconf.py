@@ -29,6 +29,7 @@ DELETE_OUTPUT_DIRECTORY = False
 
 PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = ["markdown_reader", "search_index", "pelican.plugins.sitemap"]
+PLUGINS += ["related", "stats", "seo"]  # theme
 
 # Articles without a show (no evidence in the text) land in one "Unknown show" listing; the
 # theme shows no show link for them (article.show is unset).
@@ -113,3 +114,12 @@ SEARCH_BODY_CHARS = 2000
 
 TYPOGRIFY = False
 SUMMARY_MAX_LENGTH = 60
+
+# theme: autoescape every template value (titles, guests, link labels come from scraped text;
+# templates mark rendered Markdown with |safe explicitly). Stats page, related episodes and
+# SEO helpers come from plugins/stats, plugins/related and plugins/seo.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+STATS_SAVE_AS = "stats/index.html"
+STATS_URL = "stats/"
+RELATED_MAX = 5
+SITEMAP["exclude"] = [r"^404\.html$"]

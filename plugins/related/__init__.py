@@ -1,0 +1,1 @@
+from .related import *  # noqa: F403

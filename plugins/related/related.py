@@ -1,0 +1,145 @@
+"""Related episodes (shared topics first, then text similarity) and previous/next episodes.
+
+Sets on every article:
+- ``related_episodes``: up to ``RELATED_MAX`` (default 5) other articles, ranked by the
+  number of topics they share, ties broken by text similarity (TF-IDF over title, summary
+  and the start of the notes, hashed into ``RELATED_DIMENSIONS`` features). Episodes sharing
+  no topic appear only when their text is similar enough (``RELATED_MIN_SIMILARITY``).
+- ``previous_episode`` / ``next_episode``: the chronological neighbours (older / newer).
+
+Computed once per build with numpy, in blocks of rows, so 10,000 episodes stay a matter of
+seconds and templates never loop over all articles.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+import zlib
+from collections import Counter
+
+import numpy as np
+from pelican import signals
+
+log = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "RELATED_MAX": 5,
+    "RELATED_DIMENSIONS": 512,
+    "RELATED_MIN_SIMILARITY": 0.12,
+    "RELATED_BODY_CHARS": 2000,
+    "RELATED_BLOCK_ROWS": 512,
+}
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_TAGS = re.compile(r"<[^>]+>")
+# Words that say nothing about what an episode is about (the corpus is podcast blurbs).
+STOPWORDS = frozenset(
+    """the and for with that this from are was were you your our their they them his her its
+    about into how why what when who which will would can could should has have had not but
+    all any more most some such than then there these those just also over out get got one two
+    new now our use using used been being very much many episode episodes podcast show today
+    talk talks talked discuss discusses discussed join joins joined guest guests host hosts
+    learn more week weeks year years time first well like lot way make makes made""".split()
+)
+
+
+def _tokens(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+def _document(article, body_chars: int) -> list[str]:
+    title = str(getattr(article, "title", "") or "")
+    summary = str(getattr(article, "summary_text", "") or "")
+    body = _TAGS.sub(" ", str(getattr(article, "_content", "") or ""))[:body_chars]
+    return _tokens(title) * 2 + _tokens(summary) + _tokens(body)
+
+
+def text_matrix(docs: list[list[str]], dimensions: int) -> np.ndarray:
+    """Hashed, L2-normalised TF-IDF rows (one per document)."""
+    n = len(docs)
+    df: Counter[str] = Counter()
+    for doc in docs:
+        df.update(set(doc))
+    matrix = np.zeros((n, dimensions), dtype=np.float32)
+    for row, doc in enumerate(docs):
+        for term, count in Counter(doc).items():
+            if df[term] < 2:  # a word no other episode uses cannot relate two episodes
+                continue
+            idf = math.log(n / df[term])
+            if idf <= 0:
+                continue
+            column = zlib.crc32(term.encode("utf-8")) % dimensions
+            matrix[row, column] += (1 + math.log(count)) * idf
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1
+    return matrix / norms
+
+
+def topic_matrix(articles) -> np.ndarray:
+    slugs: dict[str, int] = {}
+    rows = []
+    for article in articles:
+        row = []
+        for tag in getattr(article, "tags", None) or []:
+            row.append(slugs.setdefault(getattr(tag, "slug", str(tag)), len(slugs)))
+        rows.append(row)
+    matrix = np.zeros((len(articles), max(len(slugs), 1)), dtype=np.float32)
+    for i, row in enumerate(rows):
+        matrix[i, row] = 1
+    return matrix
+
+
+def rank_related(
+    topics: np.ndarray, text: np.ndarray, limit: int, min_similarity: float, block: int
+) -> list[list[int]]:
+    """For each row, the indices of its best matches: shared topics, then cosine similarity."""
+    n = topics.shape[0]
+    result: list[list[int]] = []
+    if n < 2 or limit <= 0:
+        return [[] for _ in range(n)]
+    k = min(limit, n - 1)
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        shared = topics[start:stop] @ topics.T
+        cosine = text[start:stop] @ text.T
+        # A shared topic always outranks any text similarity (cosine is at most 1).
+        score = shared * 2.0 + cosine
+        eligible = (shared > 0) | (cosine >= min_similarity)
+        score[~eligible] = -np.inf
+        score[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        top = np.argpartition(-score, k - 1, axis=1)[:, :k]
+        for local, candidates in enumerate(top):
+            values = score[local, candidates]
+            order = np.lexsort((candidates, -values))
+            result.append([int(candidates[i]) for i in order if np.isfinite(values[i])])
+    return result
+
+
+def link_episodes(generator) -> None:
+    settings = generator.settings
+    options = {key: settings.get(key, value) for key, value in DEFAULTS.items()}
+    articles = list(generator.articles)
+    started = time.perf_counter()
+
+    chronological = sorted(articles, key=lambda a: (a.date, a.slug))
+    for i, article in enumerate(chronological):
+        article.previous_episode = chronological[i - 1] if i > 0 else None
+        article.next_episode = chronological[i + 1] if i + 1 < len(chronological) else None
+
+    docs = [_document(a, options["RELATED_BODY_CHARS"]) for a in articles]
+    ranked = rank_related(
+        topic_matrix(articles),
+        text_matrix(docs, options["RELATED_DIMENSIONS"]),
+        options["RELATED_MAX"],
+        options["RELATED_MIN_SIMILARITY"],
+        options["RELATED_BLOCK_ROWS"],
+    )
+    for article, indices in zip(articles, ranked, strict=True):
+        article.related_episodes = [articles[i] for i in indices]
+    log.info("related: linked %d episodes in %.2f s", len(articles), time.perf_counter() - started)
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(link_episodes)
