@@ -1,0 +1,291 @@
+"""The production build works under a subpath, as a GitHub *project* site does (/<repo>/).
+
+The site is built with publishconf.py and ``SITEURL=http://127.0.0.1:<port>/digest`` and served
+under ``/digest/`` on that port; anything outside the prefix is a 404, as on GitHub Pages. A
+crawler then follows every page and asset (links, CSS, JS, images, feeds, the sitemap and every
+<loc> in it, the search files named on the search form and every URL in the search store) and
+requires: no 404 (or other error), and no link that escapes /digest/ on that host. Finally a
+reader types a query into the search box in Chromium and gets a result link under /digest/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections import Counter, deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.browser.conftest import bound_server
+from tests.conftest import SAMPLE_SLICE, BuiltSite, build_site
+
+PREFIX = "/digest"
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "[::1]"}
+HTML_URL_ATTRIBUTES = [
+    ("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"),
+    ("iframe", "src"), ("video", "src"), ("video", "poster"), ("audio", "src"),
+    ("form", "action"), ("object", "data"),
+]  # fmt: skip
+SEARCH_FORM_ATTRIBUTES = ("data-index", "data-store", "data-lunr", "data-base")
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
+
+
+@pytest.fixture(scope="module")
+def subpath_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BuiltSite, str]]:
+    workdir = tmp_path_factory.mktemp("subpath-site")
+    with bound_server(workdir / "output", prefix=PREFIX) as server:
+        site = build_site(
+            workdir, [SAMPLE_SLICE], settings="publishconf.py", env={"SITEURL": server.base}
+        )
+        server.start()
+        yield site, server.base
+
+
+# --- the crawler ----------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args, **_kwargs):
+        return None  # surface 3xx as HTTPError so the crawler checks the Location itself
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+@dataclass
+class Crawl:
+    base: str  # http://127.0.0.1:<port>/digest
+    fetched: dict[str, int] = field(default_factory=dict)  # url -> HTTP status
+    referrers: dict[str, str] = field(default_factory=dict)  # url -> first page linking to it
+    linked: set[str] = field(default_factory=set)  # urls some page/feed/asset points to
+    errors: list[str] = field(default_factory=list)  # "404 url (linked from ...)"
+    escapes: dict[str, str] = field(default_factory=dict)  # url -> first page linking to it
+    kinds: Counter = field(default_factory=Counter)
+    external: set[str] = field(default_factory=set)
+    search_store: str | None = None  # the search store's URL, from the search form
+    search_base: str | None = None  # what the search script prefixes to the store's URLs
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def in_scope(self, url: str, found_on: str) -> bool:
+        """True for a URL to crawl; records escapes; False for other hosts and schemes."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return False  # mailto:, tel:, …
+        host = (parts.hostname or "").lower()
+        if host not in LOOPBACK_HOSTS:
+            self.external.add(url)
+            return False
+        if f"{parts.scheme}://{parts.netloc}" != self.origin or not (
+            parts.path == PREFIX or parts.path.startswith(PREFIX + "/")
+        ):
+            self.escapes.setdefault(url, found_on)
+            return False
+        return True
+
+    def discover(self, raw: str, page_url: str, queue: deque[str]) -> None:
+        raw = raw.strip()
+        if not raw or raw.startswith("#"):
+            return
+        url = urldefrag(urljoin(page_url, raw)).url
+        if not self.in_scope(url, page_url):
+            return
+        self.linked.add(url)
+        if url not in self.referrers:
+            self.referrers[url] = page_url
+            queue.append(url)
+
+    def run(self, seeds: list[str]) -> Crawl:
+        queue = deque(seeds)
+        self.referrers.update({seed: "(seed)" for seed in seeds})
+        while queue:
+            url = queue.popleft()
+            if url in self.fetched:
+                continue
+            status, content_type, body, location = fetch(url)
+            self.fetched[url] = status
+            if 300 <= status < 400 and location:
+                self.kinds["redirect"] += 1
+                self.discover(location, url, queue)
+                continue
+            if status != 200:
+                self.errors.append(f"{status} {url} (linked from {self.referrers.get(url)})")
+                continue
+            self.extract(url, content_type, body, queue)
+        return self
+
+    def extract(self, url: str, content_type: str, body: bytes, queue: deque[str]) -> None:
+        path = urlsplit(url).path
+        if "html" in content_type:
+            self.kinds["html"] += 1
+            soup = BeautifulSoup(body, "html.parser")
+            for tag, attribute in HTML_URL_ATTRIBUTES:
+                for element in soup.find_all(tag, attrs={attribute: True}):
+                    self.discover(element[attribute], url, queue)
+            for element in soup.find_all(["img", "source"], srcset=True):
+                for candidate in element["srcset"].split(","):
+                    self.discover(candidate.strip().split(" ")[0], url, queue)
+            for meta in soup.find_all("meta", content=re.compile(r"^https?://")):
+                self.discover(meta["content"], url, queue)
+            for form in soup.select("form.search-form"):
+                for attribute in SEARCH_FORM_ATTRIBUTES:
+                    if form.get(attribute):
+                        self.discover(form[attribute], url, queue)
+        elif path.endswith(".css") or "css" in content_type:
+            self.kinds["css"] += 1
+            for match in CSS_URL.finditer(body.decode("utf-8")):
+                target = match.group(1) or match.group(2)
+                if not target.startswith("data:"):
+                    self.discover(target, url, queue)
+        elif path.endswith(".xml") or "xml" in content_type:
+            self.kinds["xml"] += 1
+            for element in ET.fromstring(body).iter():
+                name = element.tag.rsplit("}", 1)[-1]
+                if name == "link" and element.get("href"):
+                    self.discover(element.get("href"), url, queue)  # Atom, sitemap xhtml:link
+                elif name in ("link", "loc") and (element.text or "").strip():
+                    self.discover(element.text, url, queue)  # RSS <link>, sitemap <loc>
+        elif path.endswith(".json"):
+            self.kinds["json"] += 1
+            data = json.loads(body)
+            if url == self.search_store and self.search_base and isinstance(data, list):
+                for row in data:  # the search results link to base + row["url"]
+                    self.discover(self.search_base + row["url"], url, queue)
+        elif path.endswith(".js"):
+            self.kinds["js"] += 1
+        else:
+            self.kinds["other"] += 1
+
+
+def fetch(url: str) -> tuple[int, str, bytes, str | None]:
+    try:
+        with _OPENER.open(url, timeout=10) as response:
+            return response.status, response.headers.get_content_type(), response.read(), None
+    except urllib.error.HTTPError as error:
+        return error.code, "", b"", error.headers.get("Location")
+
+
+def files_as_urls(output: Path, base: str) -> list[str]:
+    files = sorted(path for path in output.rglob("*") if path.is_file())
+    return [f"{base}/{path.relative_to(output).as_posix()}" for path in files]
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+def test_the_server_really_confines_the_site_to_the_prefix(subpath_site) -> None:
+    _site, base = subpath_site
+    origin = base.removesuffix(PREFIX)
+    assert fetch(f"{base}/")[0] == 200
+    assert fetch(f"{origin}/")[0] == 404, "outside /digest/ must be a 404, as on GitHub Pages"
+    assert fetch(f"{origin}/index.html")[0] == 404
+
+
+def test_crawl_finds_no_404_and_no_link_escaping_the_subpath(subpath_site) -> None:
+    site, base = subpath_site
+    sitemap = f"{base}/sitemap.xml"
+    home = BeautifulSoup(site.html("index.html"), "html.parser")
+    feeds = [link["href"] for link in home.select('link[rel="alternate"][href]')]
+    assert feeds, "the home page advertises its feeds"
+    files = files_as_urls(site.output, base)
+    form = home.select_one("form.search-form[data-store]")
+    assert form is not None, "the search form names its index, store and lunr.js"
+    crawl = Crawl(
+        base=base,
+        search_store=urljoin(f"{base}/", form["data-store"]),
+        search_base=urljoin(f"{base}/", form["data-base"]),
+    ).run([f"{base}/", sitemap, *feeds, *files])
+
+    summary = (
+        f"fetched {len(crawl.fetched)} URLs ({dict(crawl.kinds)}), "
+        f"{len(crawl.linked)} linked, {len(crawl.external)} external links not followed, "
+        f"{len(crawl.errors)} errors, {len(crawl.escapes)} escapes"
+    )
+    print(summary)
+    errors = sorted(crawl.errors)
+    escapes = sorted(f"{url} (on {page})" for url, page in crawl.escapes.items())
+    assert not errors, f"{summary}\n" + "\n".join(errors[:40])
+    assert not escapes, f"{summary}\n" + "\n".join(escapes[:40])
+
+    # The crawl really covered the site: pages, CSS, JS, feeds, sitemap and search files.
+    assert crawl.kinds["html"] >= 10, summary
+    assert crawl.kinds["css"] >= 1 and crawl.kinds["js"] >= 2, summary  # search.js + lunr
+    assert crawl.kinds["xml"] >= 3, summary  # sitemap + Atom + RSS
+    assert crawl.kinds["json"] >= 2, summary  # search index + store
+    assert sitemap in crawl.fetched and all(feed in crawl.fetched for feed in feeds)
+    locs = [
+        (element.text or "").strip()
+        for element in ET.fromstring(fetch(sitemap)[2]).iter()
+        if element.tag.endswith("loc")
+    ]
+    assert locs and all(crawl.fetched.get(loc) == 200 for loc in locs), "every <loc> is served"
+    for attribute in SEARCH_FORM_ATTRIBUTES[:3]:
+        url = urljoin(f"{base}/", home.select_one("form.search-form")[attribute])
+        assert crawl.fetched.get(url) == 200, f"search file {attribute}: {url}"
+
+    # Every page and asset the build wrote is reachable from a link, a feed or the sitemap
+    # (entry points aside: 404.html, which GitHub Pages serves for misses, and the sitemap).
+    entry_points = {f"{base}/404.html", sitemap, f"{base}/robots.txt", f"{base}/CNAME"}
+    orphans = sorted(
+        url
+        for url in files
+        if url not in crawl.linked
+        and url.removesuffix("index.html") not in crawl.linked
+        and url not in entry_points
+    )
+    assert not orphans, "files nothing links to:\n" + "\n".join(orphans[:40])
+
+
+def test_search_box_finds_an_episode_and_links_under_the_subpath(subpath_site, browser) -> None:
+    site, base = subpath_site
+    form = BeautifulSoup(site.html("index.html"), "html.parser").select_one("form.search-form")
+    store_path = site.output / urlsplit(form["data-store"]).path.removeprefix(PREFIX + "/")
+    store = json.loads(store_path.read_text(encoding="utf-8"))
+    assert store, "the search store lists episodes"
+    target = store[0]
+    words = sorted(re.findall(r"[A-Za-z]{4,}", target["title"]), key=len, reverse=True)
+    assert words, target["title"]
+    query = words[0]
+
+    page = browser.new_page()
+    failures: list[str] = []
+    outside: list[str] = []
+
+    def on_response(response) -> None:
+        if response.status >= 400:
+            failures.append(f"{response.status} {response.url}")
+
+    def on_request(request) -> None:
+        if request.url.startswith("http") and not request.url.startswith(base + "/"):
+            outside.append(request.url)
+
+    page.on("response", on_response)
+    page.on("request", on_request)
+    page.on("requestfailed", lambda request: failures.append(f"failed {request.url}"))
+    page.goto(f"{base}/")
+    page.fill("#search-input", query)
+    results = page.locator("#search-results li a")
+    results.first.wait_for(timeout=10_000)
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    absolute = [urljoin(page.url, href) for href in hrefs]
+    assert all(url.startswith(f"{base}/") for url in absolute), absolute
+    expected = f"{base}/{target['url']}"
+    assert expected in absolute, f"{query!r} should find {target['title']!r}: {absolute}"
+
+    page.locator(f'#search-results li a[href="{hrefs[absolute.index(expected)]}"]').click()
+    page.wait_for_url(expected)
+    assert page.locator("h1").first.inner_text().strip() == target["title"]
+    page.close()
+    assert not failures, failures
+    assert not outside, f"requests outside {base}/: {outside}"
