@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from digest.episode import Episode
 from digest.taxonomy import TOKEN_RE, Taxonomy
@@ -57,15 +58,21 @@ def tag(episode: Episode, taxonomy: Taxonomy) -> list[TopicMatch]:
     return tag_text(episode.title or "", episode.body or "", taxonomy)
 
 
-def _mask_urls(text: str) -> tuple[str, list[int]]:
-    """Blank out URLs (same length, so offsets stay valid); return their start offsets."""
-    starts: list[int] = []
+def _mask_urls(text: str) -> tuple[str, list[int], int]:
+    """Blank out URLs (same length, so offsets stay valid).
 
-    def blank(m: re.Match[str]) -> str:
-        starts.append(m.start())
-        return " " * (m.end() - m.start())
-
-    return _URL_RE.sub(blank, text), starts
+    Returns the masked text, the start offset of each URL and their total length."""
+    spans = [m.span() for m in _URL_RE.finditer(text)]
+    if not spans:
+        return text, [], 0
+    pieces = []
+    prev = 0
+    for start, end in spans:
+        pieces.append(text[prev:start])
+        pieces.append(" " * (end - start))
+        prev = end
+    pieces.append(text[prev:])
+    return "".join(pieces), [s for s, _ in spans], sum(e - s for s, e in spans)
 
 
 def _sentence_starts(text: str) -> list[int]:
@@ -74,13 +81,8 @@ def _sentence_starts(text: str) -> list[int]:
     return starts
 
 
-def _flag_sentences(pattern: re.Pattern[str] | None, text: str, starts: list[int]) -> set[int]:
-    if pattern is None:
-        return set()
-    return {bisect.bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)}
-
-
 _GAP_RE = re.compile(r"[\s\-_/:.]*")
+_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 
 
 def _find_mentions(text: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, int, bool, str]]]:
@@ -90,27 +92,26 @@ def _find_mentions(text: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, i
     the cost does not grow with the number of topics. Words of a multi-word phrase may be
     separated by spaces, hyphens, slashes, colons or dots only ("Twelve-Factor", "re:Invent").
     """
-    tokens = [(m.start(), m.end(), m.group(0)) for m in TOKEN_RE.finditer(text)]
-    lowered = [t[2].lower() for t in tokens]
+    # re.split with a capturing group alternates separator, word, separator, …, separator; the
+    # running sum of their lengths gives every word's offset without a Match object per word.
+    parts = _SPLIT_RE.split(text.lower())
+    offsets = list(accumulate(map(len, parts)))
+    words = parts[1::2]
     index = taxonomy.phrase_index
     found: dict[str, list[tuple[int, int, bool, str]]] = {}
     last_end: dict[str, int] = {}
-    for i, low in enumerate(lowered):
-        rules = index.get(low)
-        if not rules:
-            continue
-        for rule in rules:
+    for i in [k for k, w in enumerate(words) if w in index]:
+        for rule in index[words[i]]:
             n = len(rule.words)
-            if i + n > len(tokens) or tuple(lowered[i : i + n]) != rule.words:
+            if n > 1:
+                if tuple(words[i : i + n]) != rule.words:
+                    continue
+                # separators between the words: parts[2k + 2] follows word k
+                if any(not _GAP_RE.fullmatch(parts[2 * j + 2]) for j in range(i, i + n - 1)):
+                    continue
+            start, end = offsets[2 * i], offsets[2 * (i + n - 1) + 1]
+            if rule.exact is not None and tuple(TOKEN_RE.findall(text, start, end)) != rule.exact:
                 continue
-            if rule.exact is not None and tuple(t[2] for t in tokens[i : i + n]) != rule.exact:
-                continue
-            if n > 1 and any(
-                not _GAP_RE.fullmatch(text, tokens[j][1], tokens[j + 1][0])
-                for j in range(i, i + n - 1)
-            ):
-                continue
-            start, end = tokens[i][0], tokens[i + n - 1][1]
             if start < last_end.get(rule.slug, -1):
                 continue  # inside a longer mention of the same topic
             found.setdefault(rule.slug, []).append((start, end, rule.weak, text[start:end]))
@@ -135,27 +136,55 @@ def _find_mentions(text: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, i
 def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     """:func:`tag` on a bare title and body (handy for tests and the labelled set)."""
     rules = taxonomy.rules
-    masked, url_starts = _mask_urls(body)
+    # Past `max_chars` a transcript is not read at all: the depths of a 65,000-character
+    # transcript weigh least, and reading them would cost most.
+    masked, url_starts, url_chars = _mask_urls(body[: rules.max_chars])
     starts = _sentence_starts(masked)
 
-    ignored = _flag_sentences(taxonomy.context_pattern("ignore"), masked, starts)
+    ignored: set[int] = set()
+    former: set[int] = set()
+    if taxonomy.context_pattern is not None:
+        for m in taxonomy.context_pattern.finditer(masked.lower()):
+            idx = bisect.bisect_right(starts, m.start()) - 1
+            (ignored if m.lastgroup == "ignore" else former).add(idx)
     url_count: dict[int, int] = {}
     for pos in url_starts:
         idx = bisect.bisect_right(starts, pos) - 1
         url_count[idx] = url_count.get(idx, 0) + 1
     ignored |= {i for i, n in url_count.items() if n >= rules.link_list_min_urls}
-    former = _flag_sentences(taxonomy.context_pattern("former"), masked, starts)
     employers = set(rules.employer_topics)
 
     lead_end = min(len(masked), rules.lead_chars)
     # Do not cut the lead mid-sentence: extend it to the end of the sentence it stops in.
+    # (but by at most a fifth: scraped blurbs can run a whole paragraph as one "sentence").
     cut = bisect.bisect_left(starts, lead_end)
     if cut < len(starts) and lead_end < len(masked):
-        lead_end = starts[cut]
-    body_units = max(1.0, (len(masked) - lead_end) / rules.body_unit_chars)
+        lead_end = min(starts[cut], rules.lead_chars + rules.lead_chars // 5)
+    # The opening: the first `opening_sentences` sentences that are not ignored.
+    opening = [i for i in range(len(starts)) if i not in ignored][: rules.opening_sentences]
+    opening_end = starts[opening[-1] + 1] if opening and opening[-1] + 1 < len(starts) else 0
+    if opening and opening[-1] + 1 >= len(starts):
+        opening_end = len(masked)
+    opening_end = min(opening_end, lead_end)
+    # Length normalisation counts only what is read as prose: not URLs, not ignored sentences.
+    ignored_chars = sum(
+        (starts[i + 1] if i + 1 < len(starts) else len(masked)) - starts[i] for i in ignored
+    )
+    prose_chars = len(masked) - ignored_chars - url_chars
+    body_chars = max(0, prose_chars - lead_end)
+    body_units = max(1.0, body_chars / rules.body_unit_chars) ** rules.body_norm_exponent
 
     title_mentions = _find_mentions(title, taxonomy) if title else {}
     body_mentions = _find_mentions(masked, taxonomy)
+
+    # Enumerations ("Ruby, Python, Node.js, and Java") name many topics and discuss none:
+    # in a sentence naming `list_min_topics` or more topics, every mention counts less.
+    topics_in_sentence: dict[int, set[str]] = {}
+    for slug, mentions in body_mentions.items():
+        for start, *_ in mentions:
+            idx = bisect.bisect_right(starts, start) - 1
+            topics_in_sentence.setdefault(idx, set()).add(slug)
+    listy = {i for i, t in topics_in_sentence.items() if len(t) >= rules.list_min_topics}
 
     results: list[TopicMatch] = []
     for slug in sorted(set(title_mentions) | set(body_mentions)):
@@ -172,13 +201,23 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
         body_score = 0.0
         body_strong = 0
         body_examples: list[str] = []
+        seen_sentences: set[int] = set()
         for start, _end, weak, matched in body_mentions.get(slug, []):
             idx = bisect.bisect_right(starts, start) - 1
             if idx in ignored or (idx in former and slug in employers):
                 continue
             weight = rules.weak_factor if weak else 1.0
-            if start < lead_end:
-                lead_score += weight
+            if idx in seen_sentences:
+                weight *= rules.repeat_factor
+            seen_sentences.add(idx)
+            if idx in listy:
+                weight *= rules.list_factor
+            if start < opening_end:
+                lead_score += weight * rules.opening_weight
+                if len(evidence) < _MAX_EVIDENCE:
+                    evidence.append(f"opening@{start}: {matched!r}")
+            elif start < lead_end:
+                lead_score += weight * rules.lead_weight
                 if len(evidence) < _MAX_EVIDENCE:
                     evidence.append(f"lead@{start}: {matched!r}")
             else:
@@ -187,13 +226,13 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
                 if len(body_examples) < 3:
                     body_examples.append(repr(matched))
         if lead_score:
-            score += rules.lead_weight * min(rules.lead_cap, lead_score)
+            score += min(rules.lead_cap, lead_score)
         if body_strong >= rules.body_min_hits:
             density = body_score / body_units
             score += rules.body_weight * min(rules.body_cap, density)
             evidence.append(
-                f"body: {body_score:g} mentions in {len(masked) - lead_end} chars "
-                f"({density:.2f}/unit), e.g. {', '.join(body_examples)}"
+                f"body: {body_score:g} mentions in {body_chars} chars "
+                f"({density:.2f} normalised), e.g. {', '.join(body_examples)}"
             )
         threshold = topic.min_score if topic.min_score is not None else rules.threshold
         if score >= threshold:

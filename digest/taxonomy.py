@@ -94,18 +94,25 @@ class TaggingRules:
 
     threshold: float = 1.0
     title_weight: float = 1.5
-    lead_weight: float = 1.0
+    opening_sentences: int = 2
+    opening_weight: float = 1.0
+    lead_weight: float = 0.6
     lead_chars: int = 450
     lead_cap: float = 2.0
     body_weight: float = 1.0
     body_unit_chars: int = 1000
+    body_norm_exponent: float = 0.75
     body_min_hits: int = 2
     body_cap: float = 2.0
     weak_factor: float = 0.4
+    repeat_factor: float = 0.5
+    list_min_topics: int = 4
+    list_factor: float = 0.5
     ignore_sentences: tuple[str, ...] = ()
     former_employer: tuple[str, ...] = ()
     employer_topics: tuple[str, ...] = ()
     link_list_min_urls: int = 2
+    max_chars: int = 30000
 
 
 TOKEN_RE = re.compile(r"\w+(?:\.\w+)*")
@@ -147,7 +154,7 @@ class Taxonomy:
     _by_slug: dict[str, Topic] = field(init=False, repr=False, compare=False)
     _keys: dict[str, str] = field(init=False, repr=False, compare=False)
     _matchers: tuple[Matcher, ...] = field(init=False, repr=False, compare=False)
-    _contexts: dict[str, re.Pattern[str] | None] = field(init=False, repr=False, compare=False)
+    _context: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _index: dict[str, tuple[PhraseRule, ...]] = field(init=False, repr=False, compare=False)
     _matcher_map: dict[str, Matcher] = field(init=False, repr=False, compare=False)
 
@@ -194,14 +201,7 @@ class Taxonomy:
         )
         object.__setattr__(self, "_index", _phrase_index(self.topics))
         object.__setattr__(self, "_matcher_map", {m.slug: m for m in self._matchers})
-        object.__setattr__(
-            self,
-            "_contexts",
-            {
-                "ignore": _union(self.rules.ignore_sentences, self.path, "ignore_sentences"),
-                "former": _union(self.rules.former_employer, self.path, "former_employer"),
-            },
-        )
+        object.__setattr__(self, "_context", _context_pattern(self.rules, self.path))
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -241,9 +241,12 @@ class Taxonomy:
         """Phrase rules of every topic keyed by their first word (lower-cased)."""
         return self._index
 
-    def context_pattern(self, kind: str) -> re.Pattern[str] | None:
-        """Compiled sentence-context pattern: ``"ignore"`` (sponsor reads…) or ``"former"``."""
-        return self._contexts[kind]
+    @property
+    def context_pattern(self) -> re.Pattern[str] | None:
+        """One compiled pattern for the sentence contexts, to run on *lower-cased* text; a
+        match's ``lastgroup`` is ``"ignore"`` (sponsor reads…) or ``"former"`` (biographies).
+        One scan instead of one per rule: Python's re is slow on many separate scans."""
+        return self._context
 
 
 # -- compiling match rules ---------------------------------------------------------------------
@@ -303,8 +306,16 @@ def _phrase_index(topics: Iterable[Topic]) -> dict[str, tuple[PhraseRule, ...]]:
     return {k: tuple(sorted(v, key=lambda r: -len(r.words))) for k, v in index.items()}
 
 
-def _union(patterns: Iterable[str], path: str, what: str) -> re.Pattern[str] | None:
-    return _join(_check_regex(p, path, None, what) for p in patterns)
+def _context_pattern(rules: TaggingRules, path: str) -> re.Pattern[str] | None:
+    groups = []
+    for name, what, patterns in (
+        ("ignore", "ignore_sentences", rules.ignore_sentences),
+        ("former", "former_employer", rules.former_employer),
+    ):
+        checked = [_check_regex(p, path, None, what) for p in patterns]
+        if checked:
+            groups.append(f"(?P<{name}>" + "|".join(f"(?:{p})" for p in checked) + ")")
+    return re.compile("|".join(groups)) if groups else None
 
 
 # -- loading -------------------------------------------------------------------------------------
