@@ -50,3 +50,6 @@ class Episode:
     chapters: list[Chapter] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     truncated: bool = False
+    # True when ``date`` was not stated by the text but derived by the documented rule
+    # (see docs/editing.md); the theme shows "date unknown" for such episodes.
+    date_estimated: bool = False

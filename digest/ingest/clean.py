@@ -1,0 +1,264 @@
+"""Text → text repairs: HTML leftovers, mojibake, run-together sentences, URL scrubbing.
+
+Every function here is pure and conservative: when a rule is unsure it leaves the text alone.
+The real input behind each rule is quoted next to it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
+
+import ftfy
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
+# ---------------------------------------------------------------------------------------------
+# HTML leftovers
+# ---------------------------------------------------------------------------------------------
+
+# Other directories leave tags and entities in the text: "<img src=… />", "[&#8230;]", "<p>".
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr")
+
+
+def strip_html(text: str) -> str:
+    """Turn HTML leftovers into plain text; links keep their target as ``label (url)``.
+
+    Only text that really contains tags goes through BeautifulSoup: ``a < b`` or
+    ``docker-compose`` must come out untouched, and parsing 65 kB transcripts costs time.
+    """
+    if _TAG.search(text):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+            soup = BeautifulSoup(text, "html.parser")
+        for bad in soup(["script", "style", "img", "iframe", "audio", "video", "source", "svg"]):
+            bad.decompose()
+        for a in soup.find_all("a"):
+            href = (a.get("href") or "").strip()
+            label = a.get_text(" ", strip=True)
+            if href.startswith(("http://", "https://")) and href not in label:
+                a.replace_with(f"{label} ({href})" if label else href)
+            else:
+                a.replace_with(label)
+        for tag in soup.find_all(_BLOCK_TAGS):
+            tag.insert_before("\n\n" if tag.name != "li" else "\n\n")
+            tag.insert_after("\n\n")
+        text = soup.get_text()
+    elif _ENTITY.search(text):
+        text = html.unescape(text)
+    # "[&#8230;]" / "[…]" / "[...]" is a feed's "read more" cut mark: not words of the episode.
+    text = re.sub(r"\s*\[(?:…|\.\.\.)\]\s*$", "…", text)
+    text = re.sub(r"\s*\[(?:…|\.\.\.)\]", " …", text)
+    return text
+
+
+def has_cut_mark(text: str) -> bool:
+    """True when the raw text carries a feed's "read more" mark (it was cut off)."""
+    return bool(re.search(r"\[(?:…|\.\.\.|&#8230;|&hellip;)\]", text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Mojibake
+# ---------------------------------------------------------------------------------------------
+
+# UTF-8 read as a single-byte code page leaves a lead character (Ã, Â, â, ā, Ä, Å, Ð…) followed
+# by a character from the 0x80–0xBF range of that code page (€, ™, ©, œ…): "todayā€™s", "Ã©".
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4\u0100-\u017f\u0400-\u045f]"
+    "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    normalization="NFC",
+    explain=False,
+)
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair mis-decoded UTF-8 with ftfy, but only when a mojibake pair is present.
+
+    ftfy keeps correct text ("José Valim", "Saša Jurić", Portuguese) as it is; the pre-check
+    only saves time on the 65 kB transcripts that have nothing to fix.
+    """
+    if not _MOJIBAKE_HINT.search(text):
+        return text
+    return ftfy.fix_text(text, _FTFY_CONFIG)
+
+
+# ---------------------------------------------------------------------------------------------
+# Run-together sentences
+# ---------------------------------------------------------------------------------------------
+
+# Words that begin a sentence or a heading; seen glued to the previous word when the directory
+# dropped <p>/<li>: "HerokuWhere to find Gearset", "DreamforceHow Gearset integrates",
+# "GenAI EraThe Data Stack Journey", "MattermostJoin our community", "showReady to start".
+SENTENCE_STARTERS = frozenset(
+    ["A", "About", "Additionally", "After", "Also", "An", "And", "Are", "As", "At", "Be", "Before", "Being", "But", "By", "Can", "Chapters", "Check", "Connect", "Did", "Do", "Does", "Download", "Each", "Email", "Episode", "Ever", "Every", "Find", "Follow", "For", "From", "Get", "Give", "Guest", "Have", "He", "Hear", "Her", "Here", "His", "How", "However", "I", "If", "In", "Inside", "Is", "It", "Its", "Join", "Just", "Key", "Learn", "Let", "Links", "Listen", "Mentioned", "More", "Most", "My", "New", "Next", "No", "Note", "Now", "Of", "On", "Once", "Our", "Plus", "Please", "Read", "Ready", "Resources", "Send", "She", "Show", "Since", "So", "Special", "Sponsor", "Sponsored", "Subscribe", "Support", "That", "The", "Their", "Then", "There", "These", "They", "This", "Those", "Thank", "Thanks", "Timestamps", "To", "Today", "Topics", "Transcript", "Try", "Visit", "Want", "Watch", "We", "What", "When", "Where", "Whether", "Which", "While", "Who", "Why", "Will", "With", "You", "Your"]
+)
+
+# Headings that lose their line break: "LinksHeroku's website", "ChaptersIntro".
+HEADINGS = frozenset(["Links", "Chapters", "Timestamps", "Resources", "Sponsors", "Transcript", "Highlights"])
+
+# Compound names that look like two glued words but are one name.  A name that occurs twice in
+# the same blurb is recognised without being listed ("JudoScale" appears four times).
+COMPOUND_WORDS = frozenset(
+    ["ActiveRecord", "ActiveJob", "ActionCable", "ActionMailer", "AppSignal", "BigQuery", "BitBucket", "BlackBerry", "BuildKite", "CircleCI", "ClickHouse", "CloudFlare", "CloudFormation", "CockroachDB", "CodePen", "CoffeeScript", "DaShaun", "DataDog", "DevOps", "DevRel", "DevX", "DigitalOcean", "DockerHub", "DynamoDB", "ElasticSearch", "FastAPI", "FireBase", "FreeBSD", "GitHub", "GitLab", "GraphQL", "HashiCorp", "HubSpot", "JavaScript", "JetBrains", "KubeCon", "LaunchDarkly", "LinkedIn", "LiveView", "MailChimp", "McKinsey", "MacBook", "MongoDB", "MuleSoft", "NetSuite", "NextJS", "OpenAI", "OpenShift", "OpenTelemetry", "PagerDuty", "PayPal", "PlanetScale", "PlayStation", "PostHog", "PostgreSQL", "PowerShell", "PyCharm", "RubyGems", "RubyMine", "SaaStr", "SalesForce", "SendGrid", "ServiceNow", "SoundCloud", "StackOverflow", "SwiftUI", "TailwindUI", "TypeScript", "WebAssembly", "WebSocket", "WordPress", "WorkOS", "YouTube", "camelCase", "localStorage", "sessionStorage"]
+)
+
+_URL_OR_GLUE = re.compile(
+    r"(?P<url>(?:https?://|www\.)\S+)"
+    # "incident cultureLawrence's article", "EngineersJames Brady, Head of Engineering"
+    r"|\b(?P<left>[A-Za-z]*[a-z]{2})(?P<right>[A-Z][a-z]+)\b"
+    r"(?P<after>(?: [A-Z][a-z]+)?(?:[,:]| is\b| was\b| has\b)?)"
+    # "…in 2024.Show Highlights", "“scaling perfectly.”The benefit", "We discuss:How they
+    # think" — but never "re:Invent" (a colon needs a word of four letters before it)
+    r"|(?<=[a-z]{2})(?P<punct>[.!?][\"”’]?)(?=[A-Z][a-z])"
+    r"|(?<=[a-z]{4})(?P<colon>:)(?=[A-Z][a-z])"
+    # "(ex Spring, Square, Trigger.io, IBM)Adam Wiggins" — never "(0:26)Introduction"
+    r"|(?<=[A-Za-z]{2})(?P<paren>\))(?=[A-Z][a-z])"
+)
+_CAMEL = re.compile(r"\b[A-Za-z]*[a-z]{2}[A-Z][a-z]+\b")
+
+
+def restore_breaks(text: str) -> str:
+    """Put back the paragraph breaks a directory lost (``EngineersJames`` → two paragraphs).
+
+    Conservative: a glued word is split only when the left part is a lowercase word of four
+    letters or more, the right part is a word that starts sentences, the right part is a
+    person being introduced (``ZimmanAdam Zimman is``), or the word is doubled
+    (``HoneybadgerHoneybadger``) — and never for a listed or repeated compound name, so
+    ``McKinsey``, ``JavaScript`` and ``JudoScale`` stay whole.
+    """
+    counts = Counter(_CAMEL.findall(text))
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group("url"):
+            return m.group(0)
+        if m.group("punct"):
+            return m.group("punct") + "\n\n"
+        if m.group("colon"):
+            return ": "
+        if m.group("paren"):
+            return ") "
+        left, right, after = m.group("left"), m.group("right"), m.group("after")
+        word = left + right
+        if word in COMPOUND_WORDS or counts[word] > 1:
+            return m.group(0)
+        split = (
+            (left.islower() and len(left) >= 4)
+            or right in SENTENCE_STARTERS
+            or left == right
+            or left in HEADINGS
+            or (
+                len(left) >= 5
+                and left[0].isupper()
+                and after.startswith(" ")
+                and after.endswith((",", ":", " is", " was", " has"))
+            )
+        )
+        return f"{left}\n\n{right}{after}" if split else m.group(0)
+
+    return _URL_OR_GLUE.sub(repl, text)
+
+
+# ---------------------------------------------------------------------------------------------
+# URLs
+# ---------------------------------------------------------------------------------------------
+
+TRACKING_PARAMS = frozenset(
+    ["fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid", "igsh", "li_fat_id", "mkt_tok", "_hsenc", "_hsmi", "__hstc", "__hssc", "__hsfp", "hsctatracking", "_ga", "_gl", "ref_src", "ref_url", "s_cid", "cmpid", "trk", "trkcampaign", "sc_cid", "vero_id", "vero_conv", "oly_anon_id", "oly_enc_id", "ved", "si", "wickedid", "rb_clickid", "spm", "isfreemail", "triedredirect"]
+)
+TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "_bta_", "oly_", "vero_", "matomo_")
+SECRET_PARAMS = frozenset(
+    ["access_token", "token", "id_token", "refresh_token", "auth", "auth_token", "authorization", "key", "api_key", "apikey", "api-key", "signature", "sig", "password", "passwd", "pwd", "secret", "client_secret", "session", "sessionid", "jwt", "x-amz-signature", "x-amz-credential", "x-amz-security-token", "x-goog-signature", "x-goog-credential", "awsaccesskeyid"]
+)
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+
+
+def _drop_param(part: str) -> bool:
+    key, _, value = part.partition("=")
+    key = unquote_plus(key).strip().lower()
+    if key in TRACKING_PARAMS or key in SECRET_PARAMS or key.startswith(TRACKING_PREFIXES):
+        return True
+    return bool(JWT.search(unquote_plus(value)))
+
+
+def _clean_query(query: str) -> str:
+    # "…/events?tag=workshop?utm_source=thinkingelixir&utm_medium=shownotes": a second "?"
+    # glued by a show-notes tool is a separator too.
+    parts = [p for p in re.split(r"[&?]", query) if p]
+    return "&".join(p for p in parts if not _drop_param(p))
+
+
+def scrub_url(url: str) -> str:
+    """Remove tracking and secret-looking parameters (and any JWT-shaped value) from a URL.
+
+    ``utm_*``, ``fbclid``, ``gclid``, ``mc_*``… tell the publisher who clicked; ``access_token``,
+    ``sig``, ``key`` and JWTs (the sample has a stratechery.com ``access_token=eyJ…``) are
+    somebody's credentials.  Everything else, including parameter order, is kept.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return JWT.sub("", url)
+    netloc = parts.netloc
+    if "@" in netloc:  # https://user:password@host/ — drop the credentials
+        netloc = netloc.rsplit("@", 1)[1]
+    path = "/".join(seg for seg in parts.path.split("/") if not JWT.search(seg) or not seg)
+    if JWT.search(parts.path) and not path.startswith("/") and parts.path.startswith("/"):
+        path = "/" + path
+    query = _clean_query(parts.query) if parts.query else ""
+    fragment = parts.fragment
+    if fragment and ("=" in fragment or JWT.search(fragment)):
+        fragment = _clean_query(fragment)
+    cleaned = urlunsplit(SplitResult(parts.scheme, netloc, path, query, fragment))
+    if url.endswith("?") and not query:
+        cleaned = cleaned.rstrip("?")
+    return cleaned
+
+
+# A URL runs to whitespace or a closing bracket/quote.  Trailing punctuation belongs to the
+# sentence, and a ")" belongs to the URL only when it opened one inside it (Wikipedia links).
+_URL = re.compile(r"(?:https?://|(?<![\w.@/])www\.)[^\s<>\"'`’”\[\]{}|\\^]+", re.IGNORECASE)
+# "https://bsky.app/profile/azimman.bsky.socialAdam's Mastodon:", "gearsetFacebook:": a label
+# glued to the end of the previous link.
+_GLUED_TAIL = re.compile(r"(?<=[a-z0-9/])(?:[A-Z][a-z]+){1,2}$")
+_GLUED_FOLLOWER = re.compile(r"(?:['’]s\b| [a-z]+:|:)")
+
+
+def trim_url(url: str, following: str) -> str:
+    """Cut sentence punctuation, unbalanced ``)`` and a glued label off a matched URL."""
+    while url:
+        if url[-1] in ".,;:!?*…" or (url[-1] == ")" and url.count(")") > url.count("(")):
+            url = url[:-1]
+        else:
+            break
+    if following[:1] in ("'", "’", ":") or (following[:1] == " " and ":" in following[:12]):
+        m = None if ("?" in url or "#" in url) else _GLUED_TAIL.search(url)
+        if m and _GLUED_FOLLOWER.match(following) and len(url) - len(m.group(0)) > 10:
+            url = url[: -len(m.group(0))]
+    return url
+
+
+def find_urls(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, url)`` of every web address in ``text``, trimmed as :func:`trim_url`."""
+    found = []
+    for m in _URL.finditer(text):
+        raw = m.group(0)
+        url = trim_url(raw, text[m.end() : m.end() + 16])
+        # trim_url only removes from the end, so the url is a prefix of the match
+        found.append((m.start(), m.start() + len(url), url))
+    return found
+
+
+def redact_jwts(text: str) -> str:
+    """A JWT outside any URL is still a credential: replace it with a marker."""
+    return JWT.sub("[token removed]", text)

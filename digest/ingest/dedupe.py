@@ -1,0 +1,130 @@
+"""Episodes listed twice → one episode, and a record of what was merged.
+
+The sample lists the same episode twice verbatim (lines 3 and 5, 11 and 12, 35 and 36); other
+dumps add small differences — spacing, a truncated copy, tracking parameters, a glued date.
+Texts are compared after the cleaning that removes those differences (URLs scrubbed, glued
+title/date split off), by word 5-gram containment.  Two shows, or two episode numbers, are
+never the same episode: the same guest telling the same story on two shows is two episodes.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+
+SHINGLE = 5
+COMPARE_CHARS = 3000  # the opening decides; transcripts can differ in where they were cut
+NEAR = 0.8  # containment above which two blurbs are the same episode
+_ANCHOR_MOD = 4  # 1 in 4 shingles is an index anchor (content-defined, deterministic)
+_MAX_BUCKET = 64  # anchors shared by more blurbs are boilerplate ("brought to you by")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What dedupe needs to know about one blurb (built by the pipeline)."""
+
+    key: int  # the caller's index
+    text: str  # cleaned description (glued title/date already removed)
+    show: str | None = None  # show slug, when attributed
+    number: int | None = None  # episode number, when stated
+
+
+@dataclass(frozen=True)
+class Group:
+    keep: int  # key of the representative (the caller picks fields from it)
+    merged: tuple[int, ...]  # keys folded into it
+    reason: str
+
+
+def fingerprint(text: str) -> str:
+    """Case, punctuation, spacing and URL parameters do not tell episodes apart."""
+    text = re.sub(r"(https?://\S+?)\?\S*", r"\1", text.casefold())
+    return " ".join(re.findall(r"\w+", text))
+
+
+def _shingles(words: list[str]) -> set[int]:
+    if len(words) < SHINGLE:
+        return {zlib.crc32(" ".join(words).encode())} if words else set()
+    return {
+        zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
+        for i in range(len(words) - SHINGLE + 1)
+    }
+
+
+def _compatible(a: Candidate, b: Candidate) -> bool:
+    if a.show and b.show and a.show != b.show:
+        return False
+    return not (a.number is not None and b.number is not None and a.number != b.number)
+
+
+def find_duplicates(candidates: list[Candidate], lengths: dict[int, int]) -> list[Group]:
+    """Groups of duplicates (pure, deterministic: same input → same groups).
+
+    ``lengths`` gives each key's raw length; the longest blurb of a group is kept (it is the
+    least truncated), ties going to the earliest.
+    """
+    parent = {c.key: c.key for c in candidates}
+    reason: dict[tuple[int, int], str] = {}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: int, b: int, why: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            lo, hi = min(ra, rb), max(ra, rb)
+            parent[hi] = lo
+            reason[(lo, hi)] = why
+
+    by_key = {c.key: c for c in candidates}
+    exact: dict[str, int] = {}
+    words_of: dict[int, list[str]] = {}
+    for c in candidates:
+        fp = fingerprint(c.text[: COMPARE_CHARS * 2])
+        words_of[c.key] = fp.split()
+        first = exact.get(fp)
+        if first is not None and _compatible(by_key[first], c):
+            union(first, c.key, "same text")
+        else:
+            exact.setdefault(fp, c.key)
+
+    shingles = {k: _shingles(w[: COMPARE_CHARS // 5]) for k, w in words_of.items()}
+    index: dict[int, list[int]] = {}
+    for c in candidates:
+        if len(words_of[c.key]) < 12:
+            continue  # too short to call two texts "nearly" the same
+        for h in shingles[c.key]:
+            if h % _ANCHOR_MOD == 0:
+                index.setdefault(h, []).append(c.key)
+    pairs: dict[tuple[int, int], int] = {}
+    for keys in index.values():
+        if len(keys) < 2 or len(keys) > _MAX_BUCKET:
+            continue
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 :]:
+                pairs[(a, b)] = pairs.get((a, b), 0) + 1
+    for (a, b), shared in sorted(pairs.items()):
+        if shared < 2 or find(a) == find(b) or not _compatible(by_key[a], by_key[b]):
+            continue
+        sa, sb = shingles[a], shingles[b]
+        containment = len(sa & sb) / max(1, min(len(sa), len(sb)))
+        if containment >= NEAR:
+            union(a, b, f"near-identical text ({containment:.0%} shared)")
+
+    members: dict[int, list[int]] = {}
+    for c in candidates:
+        members.setdefault(find(c.key), []).append(c.key)
+    groups = []
+    for root, keys in sorted(members.items()):
+        if len(keys) < 2:
+            continue
+        keep = max(keys, key=lambda k: (lengths.get(k, 0), -k))
+        why = sorted({r for (lo, hi), r in reason.items() if find(lo) == root})
+        groups.append(
+            Group(keep, tuple(k for k in sorted(keys) if k != keep), "; ".join(why) or "same")
+        )
+    return groups

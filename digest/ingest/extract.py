@@ -1,0 +1,769 @@
+"""Blurb text → the facts an episode page needs: title, number, date, guests, chapters, links,
+language, summary, truncation, and a readable Markdown body.
+
+Only what the text states is extracted; when it states nothing the field stays empty (and the
+front matter key absent).  Each rule quotes the real blurb that needed it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from digest.episode import Chapter, Link
+from digest.ingest import clean
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------------
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"  # noqa: E501
+DATE_PATTERN = (
+    r"(?:(?P<m1>\d{1,2})/(?P<d1>\d{1,2})/(?P<y1>\d{4}|\d{2})"
+    r"|(?P<y2>\d{4})-(?P<m2>\d{2})-(?P<d2>\d{2})"
+    rf"|(?P<mon3>{_MONTH})\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}})"
+    rf"|(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon4>{_MONTH}),?\s+(?P<y4>\d{{4}}))"
+)
+_DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
+
+
+def parse_date(m: re.Match[str]) -> dt.date | None:
+    """A calendar date from a :data:`DATE_PATTERN` match (US month/day first, as directories
+    print ``8/13/2025``; day/month when the first number cannot be a month)."""
+    g = m.groupdict()
+    try:
+        if g.get("y1"):
+            a, b, y = int(g["m1"]), int(g["d1"]), int(g["y1"])
+            y = y + 2000 if y < 100 else y
+            month, day = (a, b) if a <= 12 else (b, a)
+        elif g.get("y2"):
+            y, month, day = int(g["y2"]), int(g["m2"]), int(g["d2"])
+        elif g.get("y3"):
+            y, day = int(g["y3"]), int(g["d3"])
+            month = _MONTHS[g["mon3"].lower().rstrip(".")]
+        else:
+            y, day = int(g["y4"]), int(g["d4"])
+            month = _MONTHS[g["mon4"].lower().rstrip(".")]
+        date = dt.date(y, month, day)
+    except (ValueError, KeyError, TypeError):
+        return None
+    return date if 1990 <= date.year <= 2100 else None
+
+
+# "Note: this was recorded on 13th December 2024." — only dates the text says are the
+# episode's; "Code BEAM Lite London 2025 is on January 31" is an event, not the episode.
+_STATED_DATE = re.compile(
+    r"\b(?:recorded|published|released|aired|posted)(?: live)?(?: on)?\s*:?\s*" + DATE_PATTERN,
+    re.IGNORECASE,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Title, number and date glued to the front of the description
+# ---------------------------------------------------------------------------------------------
+
+# "Title 8/13/2025 Description…", "Title | Aug 13, 2025 | Description", "Title (2025-08-13) …"
+_GLUED_DATE = re.compile(
+    r"^(?P<title>[^\n]{3,200}?)\s*[-–—|·•(\[]?\s*" + DATE_PATTERN + r"\s*[)\]]?\s*[-–—|·•:]?\s*",
+    re.IGNORECASE,
+)
+_LEADING_DATE = re.compile(r"^\s*[(\[]?" + DATE_PATTERN + r"[)\]]?\s*[-–—|·•:]?\s*", re.I)
+# "SaaStr 732: What It's Like…", "Episode 45: …", "Ep. 12 - …", "#123 | …", "S9E12: …"
+_NUMBERED = re.compile(
+    r"^(?P<prefix>(?:[A-Z][\w&'.]*\s+){0,4}?)(?:#|Ep\.?\s*|Episode\s+|S\d+\s*E)?"
+    r"(?P<num>\d{1,4})\s*[:|–—-]\s+(?P<rest>\S.*)$",
+    re.DOTALL,
+)
+_NO_TITLE_END = frozenset(
+    ["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "from", "with", "since", "until", "before", "after", "about", "as"]
+)
+
+# ---------------------------------------------------------------------------------------------
+# Transcripts
+# ---------------------------------------------------------------------------------------------
+
+_TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
+# "Transcript: VICTORIA: This is…", "TranscriptAlessio [00:00:00]: Hey", "Transcript[00:00:00]"
+_TRANSCRIPT_MARK = re.compile(
+    r"(?:Full |Episode )?(?:Transcript|TRANSCRIPT)(?:\s*:\s*|\s*(?=\[" + _TS + r"\])"
+    r"|(?=[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)? \[" + _TS + r"\]))"
+)
+# Speaker turns: "[00:45:45] Adam Wiggins:", "Ben [00:47:16]:", "STEPHANIE: Hello…"
+_TURN = re.compile(
+    r"(?:\[" + _TS + r"\]\s*[A-ZÀ-Þ][\w.'’-]*(?: [A-ZÀ-Þ][\w.'’-]*){0,2}:"
+    r"|\b[A-ZÀ-Þ][\w'’-]+(?: [A-ZÀ-Þ][\w'’-]+)? \[" + _TS + r"\]:"
+    r"|(?<![\w])[A-ZÀ-Þ][A-ZÀ-Þ'’-]{2,}(?: [A-ZÀ-Þ][A-ZÀ-Þ'’-]+)?: )"
+)
+
+# ---------------------------------------------------------------------------------------------
+# Chapters
+# ---------------------------------------------------------------------------------------------
+
+_STAMP = re.compile(r"(?P<open>[(\[])?(?<![\d:])(?P<t>" + _TS + r")(?![\d:])(?(open)[)\]])")
+_CHAPTER_HEAD = re.compile(
+    r"(?:Chapters|Timestamps|Time ?stamps|Show Highlights|Highlights|Episode Highlights"
+    r"|In this episode)\s*[:*-]?\s*$",
+    re.IGNORECASE,
+)
+_LABEL_STOP = re.compile(r"\n\n|\. |[.!?]$| — | – | \| | -- ")
+_LABEL_TRIM = " \t\n*-–—•|,;:."
+
+# ---------------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------------
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_LOW = "a-zß-öø-ÿ"
+_NAME_WORD = rf"[{_UP}][{_LOW}'’]+(?:[{_UP}-][{_LOW}]+)*"
+_NAME = (
+    rf"(?P<name>{_NAME_WORD}(?:\s+(?:[{_UP}]\.|(?:de|da|van|von|der|del|di|dos|das|le|la)"
+    rf"\s+{_NAME_WORD}|{_NAME_WORD})){{1,3}})"
+)
+_ROLE = (
+    r"(?:co-?founder|founder|CEO|CTO|CPO|COO|CMO|CISO|VP|SVP|EVP|head|director|principal|senior"
+    r"|staff|lead|creator|author|maintainer|engineer|developer|partner|general manager|chief"
+    r"|president|professor|advocate|architect|product manager|manager|researcher|consultant"
+    r"|coach|executive|investor|entrepreneur|solopreneur|journalist|editor|one of|back)s?\b"
+)
+_IROLE = f"(?i:{_ROLE})"
+_GUEST_TRIGGERS = [
+    # "Today's guest is Adam Wiggins!", "Our guests this week are …"
+    rf"\bguests?(?: today| this week| on the show)?(?: is| are| was| were|:)\s+{_NAME}",
+    # "Join us as we welcome Adam McCrea", "Corey Quinn welcomes Adam Zimman back"
+    rf"\b(?:welcomes?|welcoming|joined by(?: both)?|sits? down with|sat down with|chats? with"
+    rf"|chatted with|speaks? with|spoke with|talks? with|talked with|talking with"
+    rf"|conversation with|interview(?:s|ed)?|connects? with|catch(?:es)? up with|brought on"
+    rf"|caught up with|featuring|feat\.|episode with)\s+(?:back\s+)?(?:guest\s+)?"
+    rf"(?:(?:[{_UP}][\w.&-]*\s+)?(?:CEO|CTO|founder|co-founder)\s+)?{_NAME}",
+    # "Pete Hamilton and Chris Evans are cofounders of…", "Paul Orlando is back to talk…"
+    rf"(?:^|[.!?]\s+|\n){_NAME}(?:\s+and\s+(?P<name2>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}))?"
+    rf",?\s+(?:is|are|was)\s+(?:the\s+|a\s+|an\s+|our\s+|currently\s+)?{_IROLE}",
+    # "Bob Wise, CEO of Heroku, discussed", "James Brady, Head of Engineering @ Elicit",
+    # "Marc G. Gauthier, a solopreneur", "According to Betty Junod, CMO and SVP at Heroku"
+    rf"(?:^|[.!?]\s+|\n|According to\s+|welcome\s+){_NAME},\s+(?:the\s+|a\s+|an\s+|our\s+)?"
+    rf"(?:[\w-]+\s+){{0,3}}{_IROLE}",
+    # "…what happened to Jae Taylor, a tech executive who…"
+    rf"{_NAME},\s+(?:a|an)\s+(?:[\w-]+\s+){{0,3}}{_IROLE}",
+    # "Heroku CTO Gail Frederick announced"
+    rf"(?:^|[.!?]\s+)(?:[{_UP}][\w.&-]*\s+)?(?:CEO|CTO|CMO|CPO|VP)\s+{_NAME}",
+]
+_GUEST_RE = [re.compile(p, re.MULTILINE) for p in _GUEST_TRIGGERS]
+# "hosts Rémy Hannequin and Sami Birnbaum", "Host Victoria Guido connects with…",
+# "I'm your host, Victoria Guido", "Corey Quinn welcomes …", "Jon Myer sits down with …"
+_HOST_RE = [
+    re.compile(
+        rf"\b(?:[Hh]osts?|[Cc]o-?hosts?|your hosts?,?)\s+{_NAME}"
+        rf"(?:,?\s+and\s+(?P<name2>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}))?"
+    ),
+    re.compile(
+        rf"(?:^|[.!?]\s+){_NAME}\s+(?:welcomes|sits down with|sat down with|chats with"
+        rf"|speaks with|talks with|interviews|connects with|is joined by)\b"
+    ),
+]
+_NOT_NAME_WORDS = frozenset(
+    ["The", "This", "That", "These", "Those", "We", "Our", "You", "Your", "In", "On", "At", "For", "From", "With", "And", "But", "Or", "Today", "Episode", "Podcast", "Show", "Join", "Learn", "Listen", "Links", "Also", "Welcome", "Hear", "Heroku", "Salesforce", "Data", "Cloud", "Platform", "Developer", "Developers", "Engineering", "Software", "Company", "Inc", "AI", "API", "CEO", "CTO", "Director", "Head", "Principal", "Senior", "Founder", "General", "Manager"]
+)
+
+# ---------------------------------------------------------------------------------------------
+# Sentences and summary
+# ---------------------------------------------------------------------------------------------
+
+_ABBREV = r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bNo)"
+_SENTENCE_END = re.compile(
+    _ABBREV
+    + r"(?<![\s.][A-Z]\.)(?:(?<=[.!?…])|(?<=[.!?…][\"”’)]))\s+(?=[\"“‘(¿¡]?[A-ZÀ-Þ0-9])|\n\n+"
+)
+_BOILERPLATE = re.compile(
+    r"^(?:editor'?s note|this friday|rsvp|sponsored by|this episode is (?:brought|sponsored)"
+    r"|support the show|subscribe|follow (?:us|the)|links?:|join us|note:|welcome to"
+    r"|hi,? |hello|hey|send us|support (?:us|our)|ready to start|disclaimer|watch (?:on|the)"
+    r"|listen (?:to|on)|also,? join us|highlights from|topics covered|key (?:topics|takeaways)"
+    r"|this week,? your hosts?|titles we almost|rsvp)",
+    re.IGNORECASE,
+)
+_LEAD_IN = re.compile(
+    r"^(?:(?:in|on) (?:this|today's|the latest|our|the) (?:special |bonus |latest )?"
+    r"(?:episode|week's episode|edition|installment|conversation)"
+    r"(?:(?: of| from) [^,]{1,60}?,\s*|,?\s+(?!of\b|from\b))|(?:today|this week),?\s+)",
+    re.IGNORECASE,
+)
+SUMMARY_MAX = 300
+TITLE_MAX = 80
+LONG_NOTES_WORDS = 600
+
+
+@dataclass
+class Extracted:
+    """Everything extract found in one blurb (all pure data)."""
+
+    title: str
+    title_explicit: bool
+    body: str
+    description: str
+    transcript: str | None = None
+    summary: str | None = None
+    episode: int | None = None
+    date: dt.date | None = None
+    guests: list[str] = field(default_factory=list)
+    chapters: list[Chapter] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    language: str | None = None
+    truncated: bool = False
+    show_name: str | None = None  # a show named by "appeared first on …" / "SaaStr 732:"
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of ``text`` (paragraph breaks end sentences too)."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def cut_words(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary so it fits ``limit`` characters (no ellipsis added)."""
+    text = _squash(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else text[:limit]).rstrip()
+
+
+def tidy_title(title: str) -> str:
+    """Strip dangling punctuation, half-open brackets and trailing little words."""
+    title = _squash(title)
+    for opener, closer in (("(", ")"), ("[", "]"), ("“", "”"), ('"', '"')):
+        if title.count(opener) > title.count(closer) or (
+            opener == closer and title.count(opener) % 2
+        ):
+            title = title[: title.rfind(opener)]
+    while True:
+        before = title
+        title = title.strip().rstrip(" ,;:-–—/&|*•·(").strip()
+        words = title.split()
+        while len(words) > 1 and words[-1].lower().strip(",") in _NO_TITLE_END:
+            words.pop()
+        title = " ".join(words)
+        if title == before:
+            return title
+
+
+def concise_title(text: str, limit: int = TITLE_MAX) -> str:
+    """A title from the text's own words: the first clause that fits, ending on a whole word."""
+    text = _squash(text)
+    if len(text) <= limit:
+        return tidy_title(text.rstrip("."))
+    head = text[: limit + 1]
+    best = -1
+    for sep in (": ", "; ", " – ", " — ", " - ", ", ", " (", " which ", " where ", " who "):
+        pos = head.rfind(sep)
+        if pos >= 25:
+            best = max(best, pos)
+    if best < 0:
+        # "…Adam Zimman back to Screaming in the Cloud for a sponsored": end before a
+        # preposition rather than on a dangling adjective
+        for word in _CUT_BEFORE:
+            pos = head.rfind(f" {word} ")
+            if pos >= 40:
+                best = max(best, pos)
+    title = head[:best] if best > 0 else cut_words(text, limit)
+    return tidy_title(title)
+
+
+_CUT_BEFORE = ["for", "to", "with", "in", "at", "from", "across", "by", "on", "about", "into", "through", "during", "while", "after", "before", "as"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Stages
+# ---------------------------------------------------------------------------------------------
+
+
+def scrub_text_urls(text: str) -> str:
+    """Replace every URL in ``text`` by its scrubbed form; redact stray JWTs."""
+    out: list[str] = []
+    pos = 0
+    for start, end, url in clean.find_urls(text):
+        out.append(clean.redact_jwts(text[pos:start]))
+        full = url if "://" in url else "https://" + url
+        scrubbed = clean.scrub_url(full)
+        out.append(scrubbed if "://" in url else scrubbed.removeprefix("https://"))
+        pos = end
+    out.append(clean.redact_jwts(text[pos:]))
+    return "".join(out)
+
+
+def split_transcript(text: str) -> tuple[str, str | None]:
+    """Split show notes from a transcript: at a ``Transcript`` mark, else at the first of
+    three or more speaker turns ("[00:45:45] Adam Wiggins:", "STEPHANIE: Hello")."""
+    m = _TRANSCRIPT_MARK.search(text)
+    if m:
+        return text[: m.start()].rstrip(), text[m.end() :].strip() or None
+    turns = list(_TURN.finditer(text, 0, min(len(text), 200_000)))
+    if len(turns) >= 3 and len(text) - turns[0].start() > 2000:
+        return text[: turns[0].start()].rstrip(), text[turns[0].start() :].strip()
+    return text, None
+
+
+def _title_run(words: list[str]) -> int:
+    """Length of the leading Title-Case run of ``words`` (small words allowed inside)."""
+    n = 0
+    for w in words:
+        core = w.strip("\"“”'‘’(),:;!?")
+        if not core:
+            n += 1
+            continue
+        if (
+            core[0].isupper()
+            or core[0].isdigit()
+            or core[0] in "$#@"
+            or core.lower()
+            in (_NO_TITLE_END | {"vs", "is", "it's", "its", "your", "our", "my", "not", "but"})
+        ):
+            n += 1
+        else:
+            break
+    return n
+
+
+def _title_from_numbered(rest: str) -> tuple[str, str]:
+    """Split "What It's Like … with Vimeo CEO Adam Gross … Jason Lemkin Vimeo CEO and SaaS
+    veteran Adam Gross…" into title and description: the description usually restates the
+    guest ("Vimeo CEO"), so a bigram seen earlier in the title-case run marks its start."""
+    first = split_sentences(rest[:400])[0] if rest else rest
+    words = rest.split()
+    run = _title_run(words[:40])
+    seen: set[tuple[str, str]] = set()
+    for k in range(1, run - 1):
+        pair = (words[k].lower(), words[k + 1].lower())
+        if k >= 3 and pair in seen and words[k][:1].isupper():
+            return " ".join(words[:k]), " ".join(words[k:])
+        seen.add((words[k - 1].lower(), words[k].lower()))
+    if len(first) <= 120 and len(first) < len(rest):
+        return first, rest[len(first) :].lstrip()
+    if 3 <= run < len(words):
+        return " ".join(words[:run]), " ".join(words[run:])
+    return "", rest
+
+
+def glued_prefix(text: str) -> tuple[str | None, dt.date | None, int | None, str]:
+    """Title, date and number glued to the front of the description (other directories'
+    styles: ``Title 8/13/2025 Description…``, ``SaaStr 732: Title Description…``)."""
+    head = text[:260]
+    m = _GLUED_DATE.match(head)
+    if m:
+        title = m.group("title").strip()
+        words = title.split()
+        date = parse_date(m)
+        if (
+            date
+            and len(words) >= 2
+            and words[0][:1].isupper()
+            and words[-1].lower() not in _NO_TITLE_END
+            and not re.search(r"[.!?]\s", title)
+        ):
+            return tidy_title(title), date, None, text[m.end() :]
+    m = _LEADING_DATE.match(head)
+    if m and parse_date(m):
+        return None, parse_date(m), None, text[m.end() :]
+    m = _NUMBERED.match(text[:2000])
+    if m and (m.group("prefix") or re.match(r"#|Ep|Episode|S\d", text)):
+        title, rest = _title_from_numbered(m.group("rest") + text[2000:])
+        if title:
+            return tidy_title(title), None, int(m.group("num")), rest
+    return None, None, None, text
+
+
+_POST_TRAILER = re.compile(
+    r"\s*The post (?P<title>.+?) appeared first on (?P<show>[^.\n]+?)\.?\s*$", re.DOTALL
+)
+
+
+def find_episode_number(text: str) -> int | None:
+    """An episode number the opening states: "Welcome to episode 257 of the Cloud Pod"."""
+    head = text[:300]
+    m = re.search(
+        r"(?:^|\b(?:welcome to|this is|in|on|for)\s+)(?:episode|ep\.?)\s*#?(\d{1,4})\b",
+        head,
+        re.IGNORECASE,
+    )
+    return int(m.group(1)) if m else None
+
+
+def find_date(text: str) -> dt.date | None:
+    m = _STATED_DATE.search(text)
+    return parse_date(m) if m else None
+
+
+def _clean_name(name: str) -> str | None:
+    words = name.split()
+    while words and words[-1] in _NOT_NAME_WORDS:
+        words.pop()
+    while words and (words[0] in _NOT_NAME_WORDS or words[0] in clean.SENTENCE_STARTERS):
+        words.pop(0)
+    if len(words) < 2 or len(words) > 4:
+        return None
+    return " ".join(words).rstrip("'’")
+
+
+def find_people(text: str, known_hosts: tuple[str, ...] = ()) -> tuple[list[str], set[str]]:
+    """Guests (not hosts) named in ``text``, in order of appearance, and the hosts found."""
+    hosts = {h.casefold() for h in known_hosts}
+    for rx in _HOST_RE:
+        for m in rx.finditer(text):
+            for g in ("name", "name2"):
+                if g in rx.groupindex and m.group(g):
+                    n = _clean_name(m.group(g))
+                    if n:
+                        hosts.add(n.casefold())
+    found: list[tuple[int, str]] = []
+    for rx in _GUEST_RE:
+        for m in rx.finditer(text):
+            for g in ("name", "name2"):
+                if g in rx.groupindex and m.group(g):
+                    n = _clean_name(m.group(g))
+                    if n:
+                        found.append((m.start(g), n))
+    guests: list[str] = []
+    seen: set[str] = set()
+    for _, n in sorted(found):
+        key = n.casefold()
+        if key in hosts or key in seen:
+            continue
+        # "Adam Zimman" and "Adam Zimman Adam" style echoes: keep the shorter full name
+        if any(key.startswith(s + " ") or s.startswith(key + " ") for s in seen):
+            continue
+        seen.add(key)
+        guests.append(n)
+    return guests[:8], hosts
+
+
+def find_chapters(text: str) -> tuple[list[Chapter], tuple[int, int] | None]:
+    """Chapter marks and the span of ``text`` they occupy (to render them as a list).
+
+    Two real layouts: time first — "(02:49) Introduction (04:01) Adam's journey",
+    "Chapters:00:00 Julián Duque — Heroku and Salesforce03:55 Steve…" — and label first —
+    "Peter's background and journey in data (0:26)Introduction to PLG (4:18)…".
+    """
+    stamps = list(_STAMP.finditer(text))
+    if len(stamps) < 3:
+        return [], None
+    # group into runs of non-decreasing times with short gaps between them
+    runs: list[list[re.Match[str]]] = [[stamps[0]]]
+    for prev, cur in zip(stamps, stamps[1:], strict=False):
+        if _secs(cur.group("t")) >= _secs(prev.group("t")) and cur.start() - prev.end() <= 300:
+            runs[-1].append(cur)
+        else:
+            runs.append([cur])
+    run = max(runs, key=len)
+    if len(run) < 3:
+        return [], None
+    glued_left = sum(1 for s in run if s.start() > 0 and text[s.start() - 1].isalpha())
+    glued_right = sum(1 for s in run if text[s.end() : s.end() + 1].isalpha())
+    label_first = glued_right > glued_left and _secs(run[0].group("t")) > 0
+    chapters: list[Chapter] = []
+    if label_first:
+        lead = text[max(0, run[0].start() - 120) : run[0].start()]
+        cut = max(lead.rfind("\n"), lead.rfind(":"), lead.rfind(". "))
+        first_label = lead[cut + 1 :] if cut >= 0 else lead
+        start = run[0].start() - len(first_label)
+        labels = [first_label] + [
+            text[a.end() : b.start()] for a, b in zip(run, run[1:], strict=False)
+        ]
+        end = run[-1].end()
+    else:
+        labels = [text[a.end() : b.start()] for a, b in zip(run, run[1:], strict=False)]
+        tail = text[run[-1].end() : run[-1].end() + 160]
+        stop = _LABEL_STOP.search(tail, 1)
+        last = tail[: stop.start() + (1 if stop and stop.group(0) in ".!?" else 0)] if stop else ""
+        if not stop:
+            last = cut_words(tail, 100)
+        labels.append(last)
+        start = run[0].start()
+        end = run[-1].end() + len(last)
+    for stamp, label in zip(run, labels, strict=True):
+        label = _squash(label).strip(_LABEL_TRIM)
+        if len(label) > 100:
+            label = concise_title(label)
+        if label:
+            chapters.append(Chapter(time=stamp.group("t"), label=label))
+    if len(chapters) < 3:
+        return [], None
+    return chapters, (start, end)
+
+
+def _secs(t: str) -> int:
+    parts = [int(p) for p in t.split(":")]
+    while len(parts) < 3:
+        parts.insert(0, 0)
+    return parts[0] * 3600 + parts[1] * 60 + parts[2]
+
+
+def find_links(text: str) -> list[Link]:
+    """Every distinct web link with the words that name it ("Fountain Pen Companion (url)",
+    "LinkedIn: url"); the host and path when nothing names it."""
+    links: list[Link] = []
+    seen: set[str] = set()
+    for start, _end, url in clean.find_urls(text):
+        if not url.startswith(("http://", "https://")):
+            url = "https://" + url
+        key = url.rstrip("/")
+        if key in seen:
+            continue
+        seen.add(key)
+        before = text[max(0, start - 80) : start]
+        before = re.sub(r"[\s(:\-–—|*•]+$", "", before)
+        cut = max(
+            before.rfind(". "),
+            before.rfind(")"),
+            before.rfind("\n"),
+            before.rfind(": "),
+            before.rfind(" – "),
+            before.rfind(" - "),
+            before.rfind("•"),
+            before.rfind("* "),
+        )
+        label = before[cut + 1 :].strip(" .:-–—*•|(") if cut >= 0 else before
+        label = re.sub(r"^(?:https?://)?\S+\)?\s*", "", label) if "://" in label else label
+        words = label.split()
+        if len(words) > 8:
+            label = " ".join(words[-8:])
+        if not label or len(label) < 2:
+            label = re.sub(r"^https?://(?:www\.)?", "", url).rstrip("/")
+            label = label if len(label) <= 60 else label[:57].rstrip("/") + "…"
+        links.append(Link(url=url, label=_squash(label)))
+    return links
+
+
+_LANGID = None
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code from py3langid (deterministic); ``None`` when it is not sure."""
+    global _LANGID
+    sample = re.sub(r"(?:https?://|www\.)\S+", " ", text[:1500])
+    sample = re.sub(r"\S+@\S+", " ", sample)
+    if len(re.findall(r"[^\W\d_]{2,}", sample)) < 4:
+        return None
+    if _LANGID is None:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        _LANGID = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    lang, prob = _LANGID.classify(sample)
+    return str(lang) if prob >= 0.6 else None
+
+
+def make_summary(text: str) -> str | None:
+    """≤ 300 characters of the episode's own opening sentences, ending on a sentence."""
+    sentences: list[str] = []
+    for s in split_sentences(text[:4000]):
+        usable = not _BOILERPLATE.match(s) and "://" not in s and len(s.split()) >= 4
+        if usable:
+            sentences.append(s)
+        elif sentences:
+            break  # keep the summary one contiguous run of the episode's own words
+    out = ""
+    for s in sentences:
+        s = _squash(s)
+        candidate = f"{out} {s}".strip()
+        if len(candidate) <= SUMMARY_MAX:
+            out = candidate
+            continue
+        break
+    if not out and sentences:
+        out = cut_words(sentences[0], SUMMARY_MAX - 1).rstrip(",;:–—-") + "…"
+    return out or None
+
+
+def derive_title(description: str, guests: list[str]) -> str:
+    """A concise title from the text when it has no explicit one."""
+    for s in split_sentences(description[:3000]):
+        if _BOILERPLATE.match(s) or len(s.split()) < 3 or "://" in s:
+            continue
+        s = _LEAD_IN.sub("", _squash(s))
+        s = s[:1].upper() + s[1:]
+        title = concise_title(s)
+        if len(title) >= 12:
+            return title
+    return concise_title(description) or "Untitled episode"
+
+
+def is_truncated(raw_text: str, text: str, excerpt_cut: bool) -> bool:
+    """Whether the directory cut the text off (mark, dangling end, or the ~65,500 limit)."""
+    if excerpt_cut or clean.has_cut_mark(raw_text):
+        return True
+    end = text.rstrip()
+    if end.endswith(("…", "...", ":", ",", ";", " -", "–", "—", " and", " the")):
+        return True
+    return len(raw_text) >= 60_000 and not re.search(r"[.!?\"”’)\]/]$", end)
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown
+# ---------------------------------------------------------------------------------------------
+
+_MD_INLINE = re.compile(r"([\\`*\[\]<>~])|(?<![\w])_|_(?![\w])|&(?=#?\w+;)")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)](?=\s))")
+
+
+def md_escape(text: str) -> str:
+    """Escape what markdown-it would read as markup in plain prose."""
+    text = _MD_INLINE.sub(lambda m: "\\" + m.group(0), text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def md_inline(text: str) -> str:
+    """Prose with URLs → Markdown: bare URLs become autolinks, ``url (url)`` collapses."""
+    out: list[str] = []
+    pos = 0
+    last_url = None
+    for start, end, url in clean.find_urls(text):
+        between = text[pos:start]
+        href = url if url.startswith(("http://", "https://")) else "https://" + url
+        if last_url == href and between.strip() == "(" and text[end : end + 1] == ")":
+            pos = end + 1  # "https://x (https://x)" after scrubbing: one link is enough
+            continue
+        out.append(md_escape(between))
+        out.append(f"<{href}>")
+        pos = end
+        last_url = href
+    out.append(md_escape(text[pos:]))
+    return "".join(out)
+
+
+def render_paragraphs(text: str) -> list[str]:
+    return [md_inline(_squash(p)) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def render_transcript(text: str) -> list[str]:
+    """One paragraph per speaker turn."""
+    starts = [m.start() for m in _TURN.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    starts.append(len(text))
+    paras: list[str] = []
+    for a, b in zip(starts, starts[1:], strict=False):
+        chunk = text[a:b].strip()
+        if chunk:
+            paras.extend(render_paragraphs(chunk))
+    return paras
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole blurb
+# ---------------------------------------------------------------------------------------------
+
+
+def normalise_text(raw: str) -> str:
+    """HTML → text, mojibake repaired, URLs scrubbed, spaces tidied (no paragraph guessing)."""
+    text = clean.strip_html(raw)
+    text = clean.fix_mojibake(text)
+    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\r", "")
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text)
+    text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r" *\n *", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return scrub_text_urls(text).strip()
+
+
+def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> Extracted:
+    """Turn one raw blurb line into :class:`Extracted` (pure)."""
+    text = normalise_text(raw)
+    notes, transcript = split_transcript(text)
+
+    # "The post Vibe Coding at Heroku with Vish Abrams appeared first on Software Engineering
+    # Daily." — an RSS excerpt: explicit title, named show, and the excerpt was cut short.
+    title: str | None = None
+    show_name = None
+    excerpt_cut = False
+    m = _POST_TRAILER.search(notes)
+    if m:
+        title, show_name = _squash(m.group("title")), _squash(m.group("show"))
+        notes = notes[: m.start()].rstrip()
+        excerpt_cut = not re.search(r"[.!?\"”’)]$", notes)
+    glued_title, date, number, notes = glued_prefix(notes)
+    explicit = bool(title or glued_title)
+    title = title or glued_title
+
+    notes = clean.restore_breaks(notes)
+    chapters, span = find_chapters(notes)
+    before = notes[: span[0]] if span else notes
+    lead = before if len(before) > 200 or not span else before + "\n\n" + notes[span[1] :]
+    number = number or find_episode_number(notes)
+    date = date or find_date(notes) or (find_date(transcript[:3000]) if transcript else None)
+    guests, hosts = find_people(notes[:6000], known_hosts)
+    if title:
+        # "Vibe Coding at Heroku with Vish Abrams": the guest named in an explicit title
+        tm = re.search(rf"\bwith\s+(?:[\w.&-]+\s+(?:CEO|CTO|[Ff]ounder)\s+)?{_NAME}", title)
+        name = _clean_name(tm.group("name")) if tm else None
+        if name and name.casefold() not in hosts and name not in guests:
+            guests.insert(0, name)
+    summary = make_summary(lead)
+    if not title:
+        title = derive_title(lead, guests)
+    if len(title) > TITLE_MAX:
+        title = concise_title(title)
+    language = detect_language(lead if len(lead) > 300 else notes)
+    links = find_links(notes)
+    truncated = cut or is_truncated(raw, transcript or text, excerpt_cut)
+
+    # --- body ---
+    paras: list[str] = []
+    notes_words = len(notes.split())
+    if span:
+        paras += render_paragraphs(notes[: span[0]])
+        paras.append("\n".join(f"- {c.time} {md_escape(c.label)}" for c in chapters))
+        paras += render_paragraphs(notes[span[1] :])
+    else:
+        paras += render_paragraphs(notes)
+    if transcript and notes_words > LONG_NOTES_WORDS and summary:
+        paras = [md_escape(summary), "## Show notes", *paras]
+    if transcript:
+        paras.append("## Transcript")
+        paras += render_transcript(clean.restore_breaks(transcript))
+    if truncated:
+        paras.append("*The source text was cut off here.*")
+    body = "\n\n".join(p for p in paras if p) + "\n"
+    return Extracted(
+        title=title,
+        title_explicit=explicit,
+        body=body,
+        description=notes,
+        transcript=transcript,
+        summary=summary,
+        episode=number,
+        date=date,
+        guests=guests,
+        chapters=chapters,
+        links=links,
+        language=language,
+        truncated=truncated,
+        show_name=show_name,
+    )

@@ -1,0 +1,169 @@
+"""Dump file → numbered raw lines.
+
+This is the only module of ingest that opens input files. Everything it finds wrong with a
+file is reported as an :class:`InputProblem` naming ``file:line`` instead of raising, so one bad
+dump (or one bad line) never stops the others from being ingested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+# Real transcripts are cut by the directory at ~65,500 characters; a line far longer than that
+# is not a blurb (a 5 MB line is a pasted file or a broken export). We keep its first part so
+# the episode is still ingested, mark it truncated and say so.
+MAX_LINE_CHARS = 200_000
+
+# A dump is text: NUL bytes in the first block mean an image, an archive, a database…
+_BINARY_SNIFF_BYTES = 8192
+
+# When a dump has no sidecar (data/blurbs/<dump>.yml with ``collected_on:``), undated
+# episodes are dated from this fixed day so re-runs stay byte-identical (docs/editing.md).
+DEFAULT_COLLECTED_ON = dt.date(2025, 1, 1)
+
+
+@dataclass(frozen=True)
+class RawLine:
+    """One line of a dump, as found (decoded, line ending stripped)."""
+
+    file: str
+    number: int
+    text: str
+    cut: bool = False  # True when the line exceeded MAX_LINE_CHARS and was shortened
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """Something wrong with the input, located precisely enough for an editor to find it."""
+
+    file: str
+    line: int | None
+    message: str
+    fatal: bool = False  # True when nothing of the file could be used
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Dump:
+    """A whole dump file: its lines, when it was collected, and what was wrong with it."""
+
+    file: str
+    lines: list[RawLine] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    collected_on: dt.date = DEFAULT_COLLECTED_ON
+    collected_on_declared: bool = False
+
+
+def _decode_line(raw: bytes, file: str, number: int, problems: list[InputProblem]) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Directories that export in Windows-1252 exist; decoding that way keeps every
+        # character readable (cp1252 has 5 undefined bytes, which become U+FFFD).
+        problems.append(
+            InputProblem(
+                file,
+                number,
+                f"invalid UTF-8 at byte {exc.start} of the line; decoded as Windows-1252",
+            )
+        )
+        return raw.decode("cp1252", errors="replace")
+
+
+def split_lines(data: bytes, file: str) -> tuple[list[RawLine], list[InputProblem]]:
+    """Split raw bytes into numbered lines (1-based), reporting undecodable and huge lines."""
+    problems: list[InputProblem] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines: list[RawLine] = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if not raw.strip():
+            # Keep the number (so later lines keep theirs) but nothing to ingest.
+            lines.append(RawLine(file, number, ""))
+            continue
+        text = _decode_line(raw, file, number, problems)
+        cut = False
+        if len(text) > MAX_LINE_CHARS:
+            problems.append(
+                InputProblem(
+                    file,
+                    number,
+                    f"line is {len(text):,} characters long; kept the first "
+                    f"{MAX_LINE_CHARS:,} and marked the episode truncated",
+                )
+            )
+            text = text[:MAX_LINE_CHARS]
+            cut = True
+        lines.append(RawLine(file, number, text, cut))
+    # A trailing newline produces one empty last element: not a line of the dump.
+    if lines and not lines[-1].text and data.endswith(b"\n"):
+        lines.pop()
+    return lines, problems
+
+
+def read_sidecar(path: Path, display: str) -> tuple[dt.date | None, list[InputProblem]]:
+    """Read ``<dump>.yml`` beside a dump; only ``collected_on`` (a date) is used today."""
+    sidecar = path.with_suffix(".yml")
+    if not sidecar.is_file():
+        return None, []
+    try:
+        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return None, [InputProblem(str(sidecar), None, f"unreadable sidecar: {exc}")]
+    value = meta.get("collected_on") if isinstance(meta, dict) else None
+    if isinstance(value, dt.date):
+        return value, []
+    if value is not None:
+        try:
+            return dt.date.fromisoformat(str(value)), []
+        except ValueError:
+            pass
+        return None, [
+            InputProblem(str(sidecar), None, f"collected_on {value!r} is not a YYYY-MM-DD date")
+        ]
+    return None, []
+
+
+def read_dump(path: Path, display: str | None = None) -> Dump:
+    """Read one dump file; never raises for bad content, only reports.
+
+    ``display`` is the name recorded in ``source.file`` (a repository-relative path keeps the
+    front matter identical whichever directory ingest is run from).
+    """
+    name = display or str(path)
+    dump = Dump(file=name)
+    collected, problems = read_sidecar(path, name)
+    dump.problems.extend(problems)
+    if collected:
+        dump.collected_on, dump.collected_on_declared = collected, True
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        dump.problems.append(InputProblem(name, None, "no such file", fatal=True))
+        return dump
+    except IsADirectoryError:
+        dump.problems.append(InputProblem(name, None, "is a directory, not a dump", fatal=True))
+        return dump
+    except OSError as exc:
+        dump.problems.append(InputProblem(name, None, f"cannot read: {exc}", fatal=True))
+        return dump
+    if not data.strip():
+        dump.problems.append(InputProblem(name, None, "empty file: no blurbs", fatal=True))
+        return dump
+    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
+        dump.problems.append(
+            InputProblem(name, 1, "binary file (NUL bytes), not a text dump", fatal=True)
+        )
+        return dump
+    dump.lines, problems = split_lines(data, name)
+    dump.problems.extend(problems)
+    return dump

@@ -1,0 +1,256 @@
+"""``content/shows.yml`` → :class:`Show` records, and attribution of a blurb to a show.
+
+Attribution is evidence-based and never guesses: an episode gets a show only when its text
+says so (``…appeared first on Software Engineering Daily``, ``Welcome to episode 257 of the
+Cloud Pod``, ``bikeshed.fm``, a distinctive sign-off) or when the dump's show-name line heads it.
+Two shows with equally strong evidence → no show, with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+
+class Strength(IntEnum):
+    """How sure a piece of evidence makes us; higher wins."""
+
+    MENTION = 1  # the name, with its exact capitals, in the opening of the blurb
+    DOMAIN = 2  # the show's web address (show notes also link to *other* shows' episodes)
+    HEADER = 3  # the dump's show-name line right above the blurb
+    STRONG = 4  # "appeared first on X", "welcome to episode 257 of X", a sign-off pattern
+
+
+@dataclass(frozen=True)
+class Show:
+    """A show as editors describe it in ``content/shows.yml``."""
+
+    name: str
+    slug: str
+    homepage: str | None = None
+    aliases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    @property
+    def domain(self) -> str | None:
+        """The homepage's host without ``www.``, plus its path (changelog.com hosts several
+        shows: ``changelog.com/shipit`` is Ship It!, ``changelog.com/gotime`` is Go Time)."""
+        if not self.homepage:
+            return None
+        parts = urlsplit(self.homepage)
+        host = parts.netloc.lower().removeprefix("www.")
+        return (host + parts.path.rstrip("/")) if host else None
+
+
+@dataclass(frozen=True)
+class ShowMatch:
+    show: Show
+    strength: Strength
+    evidence: str  # the words that chose the show, for the run summary and for editors
+    support: int = 0  # how many kinds of evidence agree (breaks ties between equal strengths)
+
+
+class ShowsError(ValueError):
+    """``shows.yml`` is unusable; the message names the file and the entry."""
+
+
+def normalise_name(text: str) -> str:
+    """Fold a show-name line for lookup: case, accents, punctuation and spacing ignored."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w&]+", " ", text.casefold()).split())
+
+
+# Phrases that introduce a show's own name.  Each comes from a real blurb:
+#   "The post Vibe Coding at Heroku … appeared first on Software Engineering Daily."
+#   "Welcome to episode 257 of the Cloud Pod podcast"
+#   "in a recent episode of The New Stack Makers"
+#   "Thanks so much for listening to The Bike Shed"
+_BEFORE_NAME = (
+    r"appeared first on|welcome to(?: episode \d+ of)?|(?:an |this |recent |latest )?episode of"
+    r"|listening to|this is|back to|brought to you by"
+)
+_AFTER_NAME = r"(?:podcast\b|is a (?:weekly |daily |monthly |bi-?weekly )?(?:podcast|show))"
+
+
+@dataclass
+class ShowRegistry:
+    """All known shows with their matchers compiled once."""
+
+    shows: list[Show]
+    _by_name: dict[str, Show] = field(default_factory=dict, repr=False)
+    _strong: re.Pattern[str] | None = field(default=None, repr=False)
+    _patterns: list[tuple[re.Pattern[str], Show]] = field(default_factory=list, repr=False)
+    _domains: list[tuple[re.Pattern[str], Show]] = field(default_factory=list, repr=False)
+    _mention: re.Pattern[str] | None = field(default=None, repr=False)
+    _mention_names: dict[str, Show] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        names: list[str] = []
+        for show in self.shows:
+            for name in show.names:
+                self._by_name.setdefault(normalise_name(name), show)
+                names.append(name)
+            for pattern in show.patterns:
+                self._patterns.append((re.compile(pattern, re.IGNORECASE | re.MULTILINE), show))
+            if show.domain:
+                self._domains.append(
+                    (re.compile(r"(?<![\w.-])" + re.escape(show.domain), re.IGNORECASE), show)
+                )
+        if names:
+            alternation = "|".join(
+                re.escape(n).replace(r"\ ", r"\s+") for n in sorted(set(names), key=len)[::-1]
+            )
+            self._strong = re.compile(
+                rf"(?:{_BEFORE_NAME})\s+(?:the\s+)?(?P<a>{alternation})\b"
+                rf"|(?P<b>{alternation})\s+{_AFTER_NAME}",
+                re.IGNORECASE,
+            )
+            # Mentions are weak evidence, so only distinctive names count: several words, or
+            # unusual capitals/digits (SaaStr, 20VC).  "Syntax" or "Convergence" alone is a word.
+            distinctive = [n for n in set(names) if _distinctive(n)]
+            for n in distinctive:
+                self._mention_names[n] = self.lookup(n)  # type: ignore[assignment]
+            if distinctive:
+                self._mention = re.compile(
+                    r"(?<![\w])(?:"
+                    + "|".join(re.escape(n) for n in sorted(distinctive, key=len)[::-1])
+                    + r")(?![\w])"
+                )
+
+    def lookup(self, name: str) -> Show | None:
+        """The show whose name or alias is ``name`` (a header line), ignoring case/punctuation."""
+        return self._by_name.get(normalise_name(name))
+
+    def by_display_name(self, name: str) -> Show | None:
+        return next((s for s in self.shows if s.name == name), None)
+
+    def attribute(self, text: str, opening: str | None = None) -> list[ShowMatch]:
+        """Every show ``text`` gives evidence for, strongest first (pure, deterministic).
+
+        ``opening`` is the part searched for mere mentions (defaults to the first 600
+        characters): a show's name deep in a link list is usually a *different* show.
+        """
+        found: dict[str, ShowMatch] = {}
+        kinds: dict[str, set[Strength]] = {}
+
+        def add(show: Show, strength: Strength, evidence: str) -> None:
+            kinds.setdefault(show.slug, set()).add(strength)
+            old = found.get(show.slug)
+            if old is None or strength > old.strength:
+                found[show.slug] = ShowMatch(show, strength, evidence, 0)
+
+        if self._strong is not None:
+            for m in self._strong.finditer(text):
+                name = m.group("a") or m.group("b")
+                show = self.lookup(name)
+                if show:
+                    add(show, Strength.STRONG, " ".join(m.group(0).split()))
+        for pattern, show in self._patterns:
+            m = pattern.search(text)
+            if m:
+                add(show, Strength.STRONG, m.group(0))
+        for pattern, show in self._domains:
+            m = pattern.search(text)
+            if m:
+                add(show, Strength.DOMAIN, m.group(0))
+        if self._mention is not None:
+            for m in self._mention.finditer(opening if opening is not None else text[:600]):
+                show = self._mention_names.get(m.group(0))
+                if show:
+                    add(show, Strength.MENTION, m.group(0))
+        out = [
+            ShowMatch(sm.show, sm.strength, sm.evidence, len(kinds[slug]))
+            for slug, sm in found.items()
+        ]
+        return sorted(out, key=_rank)
+
+
+def _rank(sm: ShowMatch) -> tuple[int, int, str]:
+    return (-sm.strength, -sm.support, sm.show.slug)
+
+
+def _distinctive(name: str) -> bool:
+    if len(name.split()) >= 2:
+        return True
+    return bool(re.search(r"\d|[a-z][A-Z]|^[^A-Za-z]|[.!&]", name))
+
+
+def choose(matches: list[ShowMatch], header: Show | None) -> tuple[ShowMatch | None, str | None]:
+    """Pick the show from text evidence and the header line; never guess.
+
+    Returns the chosen match (or ``None``) and, when evidence conflicted, a warning.
+    Text evidence of STRONG kind beats the header (a directory may list an episode under a
+    show card it does not belong to); the header beats mere mentions.
+    """
+    candidates = list(matches)
+    if header is not None:
+        candidates.append(ShowMatch(header, Strength.HEADER, f"show line {header.name!r}", 1))
+        candidates.sort(key=_rank)
+    if not candidates:
+        return None, None
+    best = _rank(candidates[0])[:2]
+    top = {sm.show.slug: sm for sm in candidates if _rank(sm)[:2] == best}
+    if len(top) == 1:
+        return candidates[0], None
+    names = ", ".join(sm.show.name for sm in top.values())
+    return None, f"conflicting evidence for shows ({names}); left without a show"
+
+
+def load_shows(path: Path) -> ShowRegistry:
+    """Load and validate ``shows.yml``; raise :class:`ShowsError` naming file and entry."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return ShowRegistry([])
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ShowsError(f"{path}: cannot read: {exc}") from exc
+    return parse_shows(data, str(path))
+
+
+def parse_shows(data: object, where: str = "shows.yml") -> ShowRegistry:
+    """Turn the parsed YAML into a registry (pure; used by tests with inline data)."""
+    entries = data.get("shows", []) if isinstance(data, dict) else data
+    if entries is None:
+        entries = []
+    if not isinstance(entries, list):
+        raise ShowsError(f"{where}: expected a list under 'shows:'")
+    shows: list[Show] = []
+    slugs: set[str] = set()
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not entry.get("name") or not entry.get("slug"):
+            raise ShowsError(f"{where}: show #{i} needs at least 'name' and 'slug'")
+        slug = str(entry["slug"])
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+            raise ShowsError(f"{where}: show #{i} ({entry['name']}): bad slug {slug!r}")
+        if slug in slugs:
+            raise ShowsError(f"{where}: show #{i}: slug {slug!r} used twice")
+        slugs.add(slug)
+        patterns = tuple(str(p) for p in entry.get("patterns") or ())
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ShowsError(f"{where}: show {entry['name']!r}: bad pattern {p!r}: {exc}")
+        shows.append(
+            Show(
+                name=str(entry["name"]),
+                slug=slug,
+                homepage=str(entry["homepage"]) if entry.get("homepage") else None,
+                aliases=tuple(str(a) for a in entry.get("aliases") or ()),
+                patterns=patterns,
+                hosts=tuple(str(h) for h in entry.get("hosts") or ()),
+            )
+        )
+    return ShowRegistry(shows)

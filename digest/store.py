@@ -1,0 +1,322 @@
+"""Episode ↔ Markdown with YAML front matter; merge with editors' edits; atomic writes.
+
+The edit-preservation rule (documented for editors in docs/editing.md):
+
+* Every file records, under the front-matter key ``ingested:``, a short hash of each value
+  ingest last wrote (one per front-matter key, plus ``body``).
+* On a re-run, a key whose current value still hashes to that record is ingest's own: it is
+  replaced by the new value.  A key whose value differs — or that the editor deleted — was
+  edited by hand: it is kept as the editor left it.  If ingest would now write something new
+  there, that is reported as a conflict (the editor's value still wins).
+* Keys ingest never wrote (an editor's own additions) are kept untouched.
+* Files are never deleted; a file without ``ingested:`` (an editor's own page) is never touched.
+* When nothing changes the file is not rewritten, so its bytes stay identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from digest.episode import Episode
+
+# Front-matter keys in the order they are written (the contract with the Pelican reader).
+KEYS = (
+    "title",
+    "slug",
+    "date",
+    "date_estimated",
+    "show",
+    "tags",
+    "summary",
+    "guests",
+    "language",
+    "episode",
+    "chapters",
+    "links",
+    "truncated",
+    "source",
+)
+RECORD_KEY = "ingested"
+BODY = "body"
+_FENCE = "---"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block-style lists (``tags:\\n- heroku``) and strings quoted whenever YAML could misread
+    them (PyYAML's resolver already quotes ``: ``, ``#``, leading ``-``/``{``/``|``, ``yes``,
+    dates and numbers)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False if flow else indentless)
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Control and line-separator characters would be folded away in plain style.
+    if re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]", value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=10_000,
+    )
+
+
+def episode_fields(ep: Episode) -> dict[str, Any]:
+    """Front-matter values ingest would write for ``ep``; unknown values are left out."""
+    values: dict[str, Any] = {
+        "title": ep.title,
+        "slug": ep.slug,
+        "date": ep.date,
+        "date_estimated": True if ep.date_estimated else None,
+        "show": ep.show,
+        "tags": list(ep.tags) or None,
+        "summary": ep.summary,
+        "guests": list(ep.guests) or None,
+        "language": ep.language,
+        "episode": ep.episode,
+        "chapters": [{"time": c.time, "label": c.label} for c in ep.chapters] or None,
+        "links": [{"url": lk.url, "label": lk.label} for lk in ep.links] or None,
+        "truncated": True if ep.truncated else None,
+        "source": {"file": ep.source.file, "line": ep.source.line, "sha256": ep.source.sha256},
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def value_hash(value: Any) -> str:
+    """A short, stable hash of a front-matter value (dates and YAML round-trips agree)."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def render(meta: dict[str, Any], body: str) -> str:
+    """Markdown file text: ``---`` YAML ``---`` blank line, body ending with one newline."""
+    return f"{_FENCE}\n{dump_yaml(meta)}{_FENCE}\n\n{body.rstrip()}\n"
+
+
+class FrontMatterError(ValueError):
+    pass
+
+
+def parse(text: str) -> tuple[dict[str, Any], str]:
+    """Split a Markdown file into front matter and body; raise on broken front matter."""
+    if not text.startswith(_FENCE + "\n"):
+        raise FrontMatterError("no front matter (file must start with ---)")
+    end = text.find(f"\n{_FENCE}\n", len(_FENCE))
+    if end < 0:
+        if text.rstrip().endswith(f"\n{_FENCE}"):
+            end = text.rstrip().rfind(f"\n{_FENCE}")
+        else:
+            raise FrontMatterError("front matter is not closed by ---")
+    try:
+        meta = yaml.safe_load(text[len(_FENCE) + 1 : end + 1]) or {}
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(f"front matter is not valid YAML: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise FrontMatterError("front matter is not a mapping")
+    body = text[end + len(_FENCE) + 2 :]
+    return meta, body.lstrip("\n")
+
+
+def _normal(value: Any) -> Any:
+    """Values as YAML loads them, so hashes compare like with like."""
+    return yaml.safe_load(dump_yaml({"v": value}))["v"] if value is not None else None
+
+
+@dataclass
+class Outcome:
+    """What happened to one episode's file."""
+
+    path: Path
+    status: str  # created | updated | unchanged | kept-edits | skipped
+    kept: list[str] = field(default_factory=list)  # keys kept as the editor left them
+    conflicts: list[str] = field(default_factory=list)  # human-readable, one per key
+
+
+def merge(
+    new_fields: dict[str, Any],
+    new_body: str,
+    old_meta: dict[str, Any] | None,
+    old_body: str | None,
+) -> tuple[dict[str, Any], str, dict[str, str], list[str], list[str]]:
+    """Apply the edit-preservation rule; return meta, body, record, kept keys, conflicts."""
+    new_norm = {k: _normal(v) for k, v in new_fields.items()}
+    if old_meta is None:
+        record = {k: value_hash(v) for k, v in new_norm.items()}
+        record[BODY] = value_hash(new_body.rstrip())
+        return dict(new_norm), new_body, record, [], []
+    old_record = old_meta.get(RECORD_KEY) or {}
+    if not isinstance(old_record, dict):
+        old_record = {}
+    meta: dict[str, Any] = {}
+    record: dict[str, str] = {}
+    kept: list[str] = []
+    conflicts: list[str] = []
+    for key in KEYS:
+        new = new_norm.get(key)
+        present = key in old_meta
+        cur = old_meta.get(key)
+        last = old_record.get(key)
+        new_hash = value_hash(new) if key in new_norm else None
+        edited = (
+            (present and (last is None or value_hash(cur) != last))
+            or (not present and last is not None)  # the editor deleted it
+        )
+        if not edited:
+            if key in new_norm:
+                meta[key] = new
+                record[key] = new_hash  # type: ignore[assignment]
+            continue
+        if present:
+            meta[key] = cur
+        kept.append(key)
+        if last is not None:
+            record[key] = last if new_hash is None else new_hash
+        if new_hash is not None and new_hash != last and value_hash(cur) != new_hash:
+            shown = new if not isinstance(new, list | dict) else f"{len(new)} item(s)"
+            conflicts.append(f"{key}: kept the edited value; ingest now has {shown!r}")
+    # keys ingest does not know (an editor's own additions) stay, in their order
+    for key, value in old_meta.items():
+        if key not in KEYS and key != RECORD_KEY:
+            meta[key] = value
+    new_body_hash = value_hash(new_body.rstrip())
+    last_body = old_record.get(BODY)
+    body_edited = old_body is not None and value_hash(old_body.rstrip()) != last_body
+    if body_edited:
+        body = old_body or ""
+        kept.append(BODY)
+        if last_body is not None:
+            record[BODY] = new_body_hash
+        if new_body_hash != last_body and value_hash(body.rstrip()) != new_body_hash:
+            conflicts.append("body: kept the edited text; ingest's text has changed")
+    else:
+        body = new_body
+        record[BODY] = new_body_hash
+    return meta, body, record, kept, conflicts
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file in the same directory + ``os.replace``: a run killed
+    mid-way leaves either the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass
+class _Existing:
+    path: Path
+    meta: dict[str, Any] | None
+    body: str | None
+    error: str | None = None
+
+
+def _scan(out_dir: Path) -> dict[str, _Existing]:
+    found: dict[str, _Existing] = {}
+    if not out_dir.is_dir():
+        return found
+    for path in sorted(out_dir.glob("*.md")):
+        try:
+            meta, body = parse(path.read_text(encoding="utf-8"))
+            found[path.stem] = _Existing(path, meta, body)
+        except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
+            found[path.stem] = _Existing(path, None, None, str(exc))
+    return found
+
+
+def _identity(meta: dict[str, Any] | None) -> str | None:
+    src = meta.get("source") if meta else None
+    return str(src.get("sha256")) if isinstance(src, dict) and src.get("sha256") else None
+
+
+def save_all(episodes: list[Episode], out_dir: Path) -> list[Outcome]:
+    """Write every episode into ``out_dir`` following the edit-preservation rule."""
+    existing = _scan(out_dir)
+    by_source = {}
+    for stem, ex in existing.items():
+        ident = _identity(ex.meta)
+        if ident and ex.meta and RECORD_KEY in ex.meta:
+            by_source.setdefault(ident, stem)
+    claimed: set[str] = set()
+    outcomes: list[Outcome] = []
+    for ep in episodes:
+        stem = by_source.get(ep.source.sha256)
+        if stem is None or stem in claimed:
+            stem = _free_stem(ep, existing, claimed)
+        claimed.add(stem)
+        outcomes.append(_save_one(ep, stem, existing.get(stem), out_dir))
+    return outcomes
+
+
+def _free_stem(ep: Episode, existing: dict[str, _Existing], claimed: set[str]) -> str:
+    """The episode's slug, unless another episode's file (or an editor's page) has it."""
+    base = ep.slug
+    for n in range(1, 1000):
+        stem = base if n == 1 else f"{base}-{n}"
+        if stem in claimed:
+            continue
+        ex = existing.get(stem)
+        if ex is None:
+            return stem
+        # Same episode re-ingested from a newer dump: ingest wrote this file and its title
+        # (as ingest last wrote it) is the one ingest proposes now.
+        record = (ex.meta or {}).get(RECORD_KEY)
+        if isinstance(record, dict) and record.get("title") == value_hash(ep.title):
+            return stem
+    raise RuntimeError(f"no free file name for {base}")
+
+
+def _save_one(ep: Episode, stem: str, ex: _Existing | None, out_dir: Path) -> Outcome:
+    path = out_dir / f"{stem}.md"
+    if ex is not None and ex.error:
+        return Outcome(path, "skipped", conflicts=[f"left untouched: {ex.error}"])
+    if ex is not None and ex.meta is not None and RECORD_KEY not in ex.meta:
+        return Outcome(path, "skipped", conflicts=["left untouched: not written by ingest"])
+    fields = episode_fields(ep)
+    fields["slug"] = stem
+    meta, body, record, kept, conflicts = merge(
+        fields, ep.body, ex.meta if ex else None, ex.body if ex else None
+    )
+    meta[RECORD_KEY] = record
+    text = render(meta, body)
+    if ex is not None:
+        old_text = ex.path.read_text(encoding="utf-8")
+        if old_text == text:
+            return Outcome(path, "unchanged", kept, conflicts)
+    write_atomic(path, text)
+    status = "created" if ex is None else ("kept-edits" if kept else "updated")
+    return Outcome(path, status, kept, conflicts)
+
+
+def read_episode_file(path: Path) -> tuple[dict[str, Any], str]:
+    """Front matter and body of a written file (for tests and tools)."""
+    return parse(path.read_text(encoding="utf-8"))
+

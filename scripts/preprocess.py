@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Ingest raw blurb dumps into Markdown episodes (thin command line over digest.ingest).
+
+    python scripts/preprocess.py [INPUT ...] [--output DIR] [--quiet] [--json]
+
+Defaults: every ``data/blurbs/*.txt`` → ``content/episodes/``.  Editors' edits survive re-runs
+(see docs/editing.md).  Exit codes: 0 done (possibly with warnings), 1 nothing could be
+ingested, 2 bad arguments or an unusable shows.yml, 3 another run holds the lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from digest.ingest.pipeline import IngestResult, ingest  # noqa: E402
+from digest.ingest.read import Dump, InputProblem, read_dump  # noqa: E402
+from digest.shows import ShowsError, load_shows  # noqa: E402
+from digest.store import Outcome, save_all  # noqa: E402
+
+EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+PARALLEL_FROM = 400  # blurbs; below this a process pool costs more than it saves
+PROGRESS_FROM = 200
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+@contextlib.contextmanager
+def run_lock(out_dir: Path) -> Iterator[bool]:
+    """An exclusive ``flock`` on ``<output>/.ingest.lock``; the kernel releases it even when the
+    run is killed, so a crashed run never blocks the next one."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / ".ingest.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        try:
+            yield True
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _load_taxonomy(path: Path, warnings: list[str]) -> object | None:
+    if not path.is_file():
+        warnings.append(f"{_display(path)} not found: episodes get no topic tags")
+        return None
+    try:
+        from digest.taxonomy import load_taxonomy
+        import digest.tagging  # noqa: F401  (checked here so a missing module warns once)
+    except ImportError as exc:
+        warnings.append(f"topic tagging unavailable ({exc}); episodes get no topic tags")
+        return None
+    return load_taxonomy(path)
+
+
+def _summary(result: IngestResult, outcomes: list[Outcome], seconds: float) -> dict:
+    status = Counter(o.status for o in outcomes)
+    shows = Counter(ep.show or "(no show)" for ep in result.episodes)
+    topics = Counter(t for ep in result.episodes for t in ep.tags)
+    return {
+        "episodes": len(result.episodes),
+        "written": status["created"] + status["updated"],
+        "created": status["created"],
+        "updated": status["updated"],
+        "unchanged": status["unchanged"],
+        "kept_as_edited": status["kept-edits"],
+        "skipped": status["skipped"],
+        "duplicates_merged": sum(len(m.merged) for m in result.merges),
+        "merges": [
+            {
+                "kept": f"{m.kept.file}:{m.kept.line}",
+                "merged": [f"{s.file}:{s.line}" for s in m.merged],
+                "reason": m.reason,
+            }
+            for m in result.merges
+        ],
+        "dropped": [
+            {"line": f"{d.file}:{d.line}", "reason": d.reason, "text": d.preview}
+            for d in result.dropped
+        ],
+        "conflicts": [
+            {"file": _display(o.path), "kept": o.kept, "conflicts": o.conflicts}
+            for o in outcomes
+            if o.conflicts
+        ],
+        "per_show": dict(sorted(shows.items())),
+        "per_topic": dict(sorted(topics.items())),
+        "warnings": result.warnings,
+        "problems": [str(p) for p in result.problems],
+        "seconds": round(seconds, 2),
+    }
+
+
+def _print_summary(s: dict) -> None:
+    out = sys.stdout
+    print(
+        f"Ingest: {s['episodes']} episodes — {s['created']} created, {s['updated']} updated, "
+        f"{s['unchanged']} unchanged, {s['kept_as_edited']} kept as edited, "
+        f"{s['duplicates_merged']} duplicates merged, {len(s['dropped'])} lines dropped "
+        f"({s['seconds']} s)",
+        file=out,
+    )
+    for m in s["merges"]:
+        print(f"  merged {', '.join(m['merged'])} into {m['kept']} ({m['reason']})", file=out)
+    for d in s["dropped"]:
+        print(f"  dropped {d['line']}: {d['reason']}: {d['text']!r}", file=out)
+    for c in s["conflicts"]:
+        for msg in c["conflicts"]:
+            print(f"  conflict {c['file']}: {msg}", file=out)
+    print("  per show: " + ", ".join(f"{k} {v}" for k, v in s["per_show"].items()), file=out)
+    if s["per_topic"]:
+        print(
+            "  per topic: " + ", ".join(f"{k} {v}" for k, v in s["per_topic"].items()), file=out
+        )
+    for w in s["warnings"]:
+        print(f"  warning: {w}", file=out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("inputs", nargs="*", type=Path, help="dump files (default: data/blurbs/*.txt)")
+    parser.add_argument("--output", type=Path, default=ROOT / "content" / "episodes")
+    parser.add_argument("--shows", type=Path, default=ROOT / "content" / "shows.yml")
+    parser.add_argument("--topics", type=Path, default=ROOT / "content" / "topics.yml")
+    parser.add_argument("--quiet", action="store_true", help="print only problems")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    inputs = args.inputs or sorted((ROOT / "data" / "blurbs").glob("*.txt"))
+    if not inputs:
+        print("error: no input dumps (data/blurbs/*.txt is empty)", file=sys.stderr)
+        return EXIT_NOTHING
+    try:
+        shows = load_shows(args.shows)
+    except ShowsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    with run_lock(args.output) as locked:
+        if not locked:
+            print(
+                f"error: another ingest run is writing to {_display(args.output)} "
+                "(lock .ingest.lock held); wait for it to finish and run again",
+                file=sys.stderr,
+            )
+            return EXIT_LOCKED
+        dumps: list[Dump] = [read_dump(p, _display(p)) for p in inputs]
+        fatal: list[InputProblem] = [p for d in dumps for p in d.problems if p.fatal]
+        for problem in (p for d in dumps for p in d.problems):
+            print(f"{'error' if problem.fatal else 'warning'}: {problem}", file=sys.stderr)
+        usable = [d for d in dumps if not any(p.fatal for p in d.problems)]
+        if not usable:
+            print("error: nothing could be ingested", file=sys.stderr)
+            return EXIT_NOTHING
+
+        warnings: list[str] = []
+        taxonomy = _load_taxonomy(args.topics, warnings)
+        n_lines = sum(len(d.lines) for d in usable)
+        show_bar = not (args.quiet or args.json) and n_lines >= PROGRESS_FROM
+        bar = None
+        if show_bar:
+            from tqdm import tqdm
+
+            bar = tqdm(total=n_lines, unit="blurb", desc="ingest", file=sys.stderr, leave=False)
+
+        def progress(n: int) -> None:
+            if bar is not None:
+                bar.n = n
+                bar.refresh()
+
+        if args.workers > 1 and n_lines >= PARALLEL_FROM:
+            from multiprocessing import get_context
+
+            with get_context("fork").Pool(args.workers) as pool:
+                result = ingest(
+                    usable,
+                    shows,
+                    taxonomy,
+                    mapper=lambda fn, jobs: pool.imap(fn, jobs, chunksize=16),
+                    progress=progress,
+                )
+        else:
+            result = ingest(usable, shows, taxonomy, progress=progress)
+        if bar is not None:
+            bar.close()
+        result.warnings[:0] = warnings
+        result.problems = [p for p in result.problems if not p.fatal] + fatal
+        outcomes = save_all(result.episodes, args.output)
+
+    summary = _summary(result, outcomes, time.perf_counter() - started)
+    if args.json:
+        json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    elif not args.quiet:
+        _print_summary(summary)
+    else:
+        for c in summary["conflicts"]:
+            for msg in c["conflicts"]:
+                print(f"conflict {c['file']}: {msg}", file=sys.stderr)
+    return EXIT_OK if result.episodes or not fatal else EXIT_NOTHING
+
+
+if __name__ == "__main__":
+    sys.exit(main())
