@@ -110,7 +110,12 @@ CHECK_MODIFIED_METHOD = "md5"
 # Search (plugins/search_index): lunr.js is installed from npm (package-lock.json) and copied
 # into the site with a content hash in its name.
 SEARCH_LUNR_JS = str(ROOT / "node_modules" / "lunr" / "lunr.min.js")
-SEARCH_BODY_CHARS = 2000
+# search: body text is trimmed (lunr.py indexing time and payload grow with it; see
+# docs/search.md), store summaries are cut for snippets, and the theme links search.css.
+SEARCH_BODY_CHARS = 600
+SEARCH_SUMMARY_CHARS = 160
+SEARCH_STORE_FORMAT = "rows"
+THEME_HAS_SEARCH_CSS = True
 
 TYPOGRIFY = False
 SUMMARY_MAX_LENGTH = 60

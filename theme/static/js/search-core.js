@@ -1,0 +1,311 @@
+/* Search core: shared by the Web Worker (importScripts) and the Node tests (require).
+ *
+ * - expandIndex(): the compact index of plugins/search_index/compact.py → exactly what
+ *   lunr.py's Index.serialize() returns (tests/js/search_compact.test.mjs deep-compares them).
+ * - normalise(): the twin of plugins/search_index/text.py, applied to every query so the
+ *   browser produces the strings the build indexed (accents, emoji, possessives, punctuation).
+ * - createEngine(): queries that never throw, alias expansion (k8s → Kubernetes), filters,
+ *   facets and highlighted snippets.
+ * No eval, no new Function: the site runs under script-src 'self'.
+ */
+(function (root, factory) {
+  "use strict";
+  var api = factory();
+  if (typeof module === "object" && module.exports) module.exports = api;
+  else root.SearchCore = api;
+})(typeof self !== "undefined" ? self : this, function () {
+  "use strict";
+
+  var NON_BMP = /[\u{10000}-\u{10FFFF}]/gu;
+  var SURROGATE = /[\uD800-\uDFFF]/g;
+  var MARKS = /\p{M}/gu;
+  var APOSTROPHES = /['\u2019\u02bc]s(?![\p{L}\p{N}_])|['\u2019\u02bc]/gu;
+  var NOT_WORD = /[^\p{L}\p{N}.\-\s]|_/gu;
+  var LOOSE_DOT = /\.(?![\p{L}\p{N}_])|(?<![\p{L}\p{N}_])\./gu;
+  var SEPARATOR = /[\s\-]+/;
+  var LUNR_SYNTAX = /[:~^*+]|(?:^|\s)-\S/;
+  var MAX_QUERY_CHARS = 256;
+  var MAX_TERMS = 12;
+
+  function fold(text) {
+    return String(text == null ? "" : text)
+      .normalize("NFKD")
+      .replace(MARKS, "")
+      .replace(NON_BMP, " ")
+      .replace(SURROGATE, " ");
+  }
+
+  /** Same steps as text.normalise() in Python. */
+  function normalise(text) {
+    var s = fold(text).toLowerCase().replace(APOSTROPHES, "").replace(NOT_WORD, " ");
+    return s.replace(LOOSE_DOT, " ").split(/\s+/).filter(Boolean).join(" ");
+  }
+
+  /** Same as text.alias_key(): letters and digits only ("12-factor" → "12factor"). */
+  function aliasKey(text) {
+    return fold(text).toLowerCase().replace(/ß/g, "ss").replace(/[^\p{L}\p{N}]/gu, "");
+  }
+
+  /** Python's round(x, 3): correctly rounded from the exact binary value, ties to even.
+   * toFixed() rounds the exact value too but sends ties up; an exact tie at the third decimal
+   * happens only when 16·x is an odd integer. */
+  function pyRound3(x) {
+    var y = x * 16;
+    if (Number.isInteger(y) && Math.abs(y % 2) === 1) {
+      var lo = Math.floor(x * 1000);
+      return (lo % 2 === 0 ? lo : lo + 1) / 1000;
+    }
+    return Number(x.toFixed(3));
+  }
+
+  /** Compact payload → the object lunr.py's Index.serialize() returns, bit for bit. */
+  function expandIndex(c) {
+    var fields = c.fields, nf = fields.length, n = c.n, k1 = c.k1, b = c.b;
+    var terms = c.terms, postings = c.postings, lengths = c.lengths;
+    var averages = lengths.map(function (col) {
+      var sum = 0;
+      for (var i = 0; i < col.length; i++) sum += col[i];
+      return n ? sum / n : 0;
+    });
+    // per field-ref (doc * nf + field): [termIndex, tf, termIndex, tf, ...] in term order
+    var tfs = new Array(n * nf);
+    for (var r = 0; r < tfs.length; r++) tfs[r] = [];
+    var dfs = new Array(terms.length);
+    var inverted = new Array(terms.length);
+    for (var t = 0; t < terms.length; t++) {
+      var posting = {};
+      for (var f0 = 0; f0 < nf; f0++) posting[fields[f0]] = {};
+      posting._index = t;
+      var flat = postings[t], i = 0, df = 0;
+      while (i < flat.length) {
+        var field = flat[i], count = flat[i + 1];
+        i += 2;
+        var doc = -1, target = posting[fields[field]];
+        for (var k = 0; k < count; k++) {
+          doc += flat[i++];
+          var tf = 1;
+          if (i < flat.length && flat[i] < 0) tf = -flat[i++];
+          target[String(doc)] = {};
+          tfs[doc * nf + field].push(t, tf);
+        }
+        df += count;
+      }
+      dfs[t] = df;
+      inverted[t] = [terms[t], posting];
+    }
+    var vectors = new Array(n * nf);
+    for (var d = 0; d < n; d++) {
+      for (var f = 0; f < nf; f++) {
+        var pairs = tfs[d * nf + f], len = lengths[f][d], elements = [];
+        for (var p = 0; p < pairs.length; p += 2) {
+          var ti = pairs[p], freq = pairs[p + 1];
+          var x = (n - dfs[ti] + 0.5) / (dfs[ti] + 0.5);
+          var idf = Math.log(1 + Math.abs(x));
+          var score = idf * ((k1 + 1) * freq) / (k1 * (1 - b + b * (len / averages[f])) + freq);
+          score *= c.boosts[f];
+          elements.push(ti, pyRound3(score));
+        }
+        vectors[d * nf + f] = [fields[f] + "/" + d, elements];
+      }
+    }
+    // Python sorts by code point; normalised terms are BMP-only, where UTF-16 order agrees.
+    inverted.sort(function (a, z) { return a[0] < z[0] ? -1 : a[0] > z[0] ? 1 : 0; });
+    return {
+      version: c.version,
+      fields: fields.slice(),
+      fieldVectors: vectors,
+      invertedIndex: inverted,
+      pipeline: c.pipeline.slice()
+    };
+  }
+
+  function stemOf(lunr, word) {
+    return lunr.stemmer(new lunr.Token(word, {})).toString();
+  }
+
+  /** The plain terms of a query, as lunr.py tokenised the indexed text. */
+  function queryTerms(lunr, text) {
+    var words = normalise(String(text).slice(0, MAX_QUERY_CHARS)).split(SEPARATOR).filter(Boolean);
+    var seen = {}, out = [];
+    words.forEach(function (w) {
+      if (!seen[w]) { seen[w] = true; out.push(w); }
+    });
+    var useful = out.filter(function (w) {
+      return lunr.stopWordFilter(new lunr.Token(w, {})) !== undefined;
+    });
+    return (useful.length ? useful : out).slice(0, MAX_TERMS);
+  }
+
+  /** Topics whose name or alias is spelled by 1–3 consecutive query words (k8s, 12 factor). */
+  function aliasTopics(store, text) {
+    var words = normalise(String(text).slice(0, MAX_QUERY_CHARS)).split(SEPARATOR).filter(Boolean);
+    var found = [];
+    for (var i = 0; i < words.length; i++) {
+      var key = "";
+      for (var j = i; j < Math.min(words.length, i + 3); j++) {
+        key += aliasKey(words[j]);
+        var t = Object.prototype.hasOwnProperty.call(store.aliases, key) ? store.aliases[key] : -1;
+        if (t >= 0 && found.indexOf(t) < 0) found.push(t);
+      }
+    }
+    return found;
+  }
+
+  /** One columnar view of the store, whichever format the build shipped (rows or columns). */
+  function columns(store, tables) {
+    var out = { shows: tables.shows, topicList: tables.topicList, aliases: tables.aliases };
+    var keys = ["title", "url", "date", "show", "topics", "summary"];
+    if (Array.isArray(store)) {
+      keys.forEach(function (key) {
+        out[key] = store.map(function (row) { return row[key]; });
+      });
+      out.n = store.length;
+    } else {
+      keys.forEach(function (key) { out[key] = store[key]; });
+      out.n = store.n;
+    }
+    return out;
+  }
+
+  function createEngine(lunr, compactIndex, rawStore) {
+    var index = lunr.Index.load(expandIndex(compactIndex));
+    var store = columns(rawStore, compactIndex.tables);
+    var TRAILING = lunr.Query.wildcard.TRAILING;
+
+    function plainQuery(terms, extra) {
+      return index.query(function (q) {
+        terms.forEach(function (t) {
+          q.term(t, { boost: 10 });
+          if (t.length >= 2) q.term(t, { boost: 1, usePipeline: false, wildcard: TRAILING });
+        });
+        extra.forEach(function (t) { q.term(t, { boost: 4 }); });
+      });
+    }
+
+    /** lunr hits for any text; never throws (a rejected lunr query is retried as plain terms). */
+    function hits(text) {
+      text = String(text == null ? "" : text).slice(0, MAX_QUERY_CHARS);
+      var syntax = LUNR_SYNTAX.test(text);
+      if (syntax) {
+        try {
+          var found = index.search(fold(text).toLowerCase());
+          if (found.length) return { hits: found, syntax: true };
+        } catch (e) {
+          // lunr.QueryParseError ("title:" with no term, "foo:bar", "deploy~"): plain terms.
+        }
+      }
+      var terms = queryTerms(lunr, text);
+      var extra = [];
+      aliasTopics(store, text).forEach(function (t) {
+        normalise(store.topicList[t][1]).split(SEPARATOR).forEach(function (w) {
+          if (w && terms.indexOf(w) < 0 && extra.indexOf(w) < 0) extra.push(w);
+        });
+      });
+      if (!terms.length && !extra.length) return { hits: [], syntax: false };
+      return { hits: plainQuery(terms, extra), syntax: false };
+    }
+
+    function marked(text, stems) {
+      var parts = [], last = 0, re = /[\p{L}\p{N}]+(?:['\u2019.\-][\p{L}\p{N}]+)*/gu, m;
+      while ((m = re.exec(text))) {
+        var hit = normalise(m[0]).split(SEPARATOR).some(function (w) {
+          return w && stems[stemOf(lunr, w)];
+        });
+        if (!hit) continue;
+        if (m.index > last) parts.push([text.slice(last, m.index), 0]);
+        parts.push([m[0], 1]);
+        last = m.index + m[0].length;
+      }
+      if (last < text.length) parts.push([text.slice(last), 0]);
+      return parts;
+    }
+
+    function row(doc, hit) {
+      var stems = {};
+      Object.keys(hit.matchData.metadata).forEach(function (term) { stems[term] = true; });
+      var show = store.show[doc];
+      return {
+        ref: doc,
+        score: hit.score,
+        url: store.url[doc],
+        date: store.date[doc],
+        show: show >= 0 ? store.shows[show] : null,
+        topics: store.topics[doc].map(function (t) {
+          var topic = store.topicList[t];
+          return { slug: topic[0], name: topic[1], url: topic[2] };
+        }),
+        title: marked(store.title[doc], stems),
+        snippet: marked(store.summary[doc], stems)
+      };
+    }
+
+    function suggestions(text) {
+      var keys = normalise(text).split(SEPARATOR).map(aliasKey).filter(function (k) {
+        return k.length >= 2;
+      });
+      var picked = aliasTopics(store, text);
+      store.topicList.forEach(function (topic, i) {
+        var key = aliasKey(topic[1]);
+        if (keys.some(function (k) { return key.indexOf(k) >= 0 || k.indexOf(key) >= 0; })) {
+          if (picked.indexOf(i) < 0) picked.push(i);
+        }
+      });
+      store.topicList.forEach(function (topic, i) {
+        if (topic[3] > 0 && picked.indexOf(i) < 0) picked.push(i);
+      });
+      return picked.slice(0, 8).map(function (i) {
+        return { slug: store.topicList[i][0], name: store.topicList[i][1], url: store.topicList[i][2] };
+      });
+    }
+
+    /** Ranked, filtered results with facets; opts: {topic: slug, show: name, limit}. */
+    function search(text, opts) {
+      opts = opts || {};
+      var started = Date.now();
+      var res = hits(text);
+      var topicFacet = {}, showFacet = {}, rows = [];
+      var topicNo = -1, showNo = -1;
+      if (opts.topic) store.topicList.forEach(function (t, i) { if (t[0] === opts.topic) topicNo = i; });
+      if (opts.show) store.shows.forEach(function (s, i) { if (s[0] === opts.show) showNo = i; });
+      var limit = opts.limit || 20, total = 0;
+      res.hits.forEach(function (hit) {
+        var doc = Number(hit.ref);
+        store.topics[doc].forEach(function (t) { topicFacet[t] = (topicFacet[t] || 0) + 1; });
+        if (store.show[doc] >= 0) showFacet[store.show[doc]] = (showFacet[store.show[doc]] || 0) + 1;
+        if (opts.topic && store.topics[doc].indexOf(topicNo) < 0) return;
+        if (opts.show && store.show[doc] !== showNo) return;
+        total++;
+        if (rows.length < limit) rows.push(row(doc, hit));
+      });
+      function facet(counts, name) {
+        return Object.keys(counts).map(function (k) {
+          return { value: name(Number(k)), count: counts[k] };
+        }).sort(function (a, z) { return z.count - a.count || (a.value.label < z.value.label ? -1 : 1); });
+      }
+      return {
+        query: text,
+        total: total,
+        results: rows,
+        topics: facet(topicFacet, function (i) {
+          return { id: store.topicList[i][0], label: store.topicList[i][1] };
+        }),
+        shows: facet(showFacet, function (i) {
+          return { id: store.shows[i][0], label: store.shows[i][0] };
+        }),
+        suggestions: total ? [] : suggestions(text),
+        ms: Date.now() - started
+      };
+    }
+
+    return { index: index, store: store, search: search, hits: hits };
+  }
+
+  return {
+    normalise: normalise,
+    aliasKey: aliasKey,
+    pyRound3: pyRound3,
+    expandIndex: expandIndex,
+    queryTerms: queryTerms,
+    createEngine: createEngine
+  };
+});
