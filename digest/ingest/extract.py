@@ -126,7 +126,13 @@ _CHAPTER_HEAD = re.compile(
     r"|In this episode)\s*[:*-]?\s*$",
     re.IGNORECASE,
 )
-_LABEL_STOP = re.compile(r"\n\n|\. |[.!?]$| — | – | \| | -- ")
+# The last chapter runs into what follows: "(27:47) Where people can learn more about Heroku
+# About Adam ZimmanAdam Zimman is…" — stop at a sentence end, a dash or a heading word.
+_LABEL_STOP = re.compile(
+    r"\n\n|\. |[.!?]$| — | – | \| | -- "
+    r"| (?=(?:About|Links|Sponsors?|Support|Subscribe|Follow|Resources|Mentioned|Transcript"
+    r"|Show Notes)\b)"
+)
 _LABEL_TRIM = " \t\n*-–—•|,;:."
 
 # ---------------------------------------------------------------------------------------------
@@ -199,7 +205,9 @@ _BOILERPLATE = re.compile(
     r"|support the show|subscribe|follow (?:us|the)|links?:|join us|note:|welcome to"
     r"|hi,? |hello|hey|send us|support (?:us|our)|ready to start|disclaimer|watch (?:on|the)"
     r"|listen (?:to|on)|also,? join us|highlights from|topics covered|key (?:topics|takeaways)"
-    r"|this week,? your hosts?|titles we almost|rsvp)",
+    r"|this week,? your hosts?|titles we almost|rsvp"
+    # a show describing itself: "The Data Stack Show is a weekly podcast powered by…"
+    r"|[\w&' .-]{3,60} is a (?:weekly |daily |monthly |bi-?weekly )?(?:podcast|show)\b)",
     re.IGNORECASE,
 )
 _LEAD_IN = re.compile(
@@ -595,6 +603,8 @@ def make_summary(text: str) -> str | None:
         candidate = f"{out} {s}".strip()
         if len(candidate) <= SUMMARY_MAX:
             out = candidate
+            if not re.search(r"[.!?…][\"”’)]?$", s):
+                break  # a paragraph that lost its full stop: do not run on past it
             continue
         break
     if not out and sentences:
@@ -602,8 +612,9 @@ def make_summary(text: str) -> str | None:
     return out or None
 
 
-def derive_title(description: str, guests: list[str]) -> str:
-    """A concise title from the text when it has no explicit one."""
+def derive_title(description: str, chapters: list[Chapter] | None = None) -> str:
+    """A concise title from the text when it has no explicit one: its first sentence that is
+    not boilerplate, else its first real chapter ("Introduction" is no title)."""
     for s in split_sentences(description[:3000]):
         if _BOILERPLATE.match(s) or len(s.split()) < 3 or "://" in s:
             continue
@@ -612,6 +623,9 @@ def derive_title(description: str, guests: list[str]) -> str:
         title = concise_title(s)
         if len(title) >= 12:
             return title
+    for c in chapters or ():
+        if not re.match(r"(?i)(?:intro(?:duction)?s?|welcome|opening|start)\b", c.label):
+            return concise_title(c.label)
     return concise_title(description) or "Untitled episode"
 
 
@@ -650,6 +664,8 @@ def md_inline(text: str) -> str:
         if last_url == href and between.strip() == "(" and text[end : end + 1] == ")":
             pos = end + 1  # "https://x (https://x)" after scrubbing: one link is enough
             continue
+        if out and out[-1].startswith("<") and between[:1].isalpha():
+            out.append("\\\n")  # "…/adamzimman/>Personal site:": a label glued to a link
         out.append(md_escape(between))
         out.append(f"<{href}>")
         pos = end
@@ -659,6 +675,9 @@ def md_inline(text: str) -> str:
 
 
 def render_paragraphs(text: str) -> list[str]:
+    # A link right after a sentence starts a new item of a link list ("…versions.
+    # https://x.com/… – Phoenix Analytics 0.3.0 released…").
+    text = re.sub(r"(?<=[.!?])\s+(?=https?://)", "\n\n", text)
     return [md_inline(_squash(p)) for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
@@ -690,6 +709,8 @@ def normalise_text(raw: str) -> str:
     text = re.sub(r"[ \t]+", " ", text)
     text = re.sub(r" *\n *", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
+    # "email at show@thinkingelixir.com (mailto:show@thinkingelixir.com)": the address twice
+    text = re.sub(r"\s*\(mailto:[^)\s]+\)", "", text)
     return scrub_text_urls(text).strip()
 
 
@@ -727,7 +748,7 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
             guests.insert(0, name)
     summary = make_summary(lead)
     if not title:
-        title = derive_title(lead, guests)
+        title = derive_title(lead, chapters)
     if len(title) > TITLE_MAX:
         title = concise_title(title)
     language = detect_language(lead if len(lead) > 300 else notes)
