@@ -35,14 +35,13 @@ DEFAULTS = {
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _TAGS = re.compile(r"<[^>]+>")
 # Words that say nothing about what an episode is about (the corpus is podcast blurbs).
-STOPWORDS = frozenset(
-    """the and for with that this from are was were you your our their they them his her its
+_STOPWORDS = """the and for with that this from are was were you your our their they them his her its
     about into how why what when who which will would can could should has have had not but
     all any more most some such than then there these those just also over out get got one two
     new now our use using used been being very much many episode episodes podcast show today
     talk talks talked discuss discusses discussed join joins joined guest guests host hosts
-    learn more week weeks year years time first well like lot way make makes made""".split()
-)
+    learn more week weeks year years time first well like lot way make makes made"""
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 def _tokens(text: str) -> list[str]:
