@@ -198,7 +198,8 @@
       var extra = [];
       aliasTopics(store, text).forEach(function (t) {
         normalise(store.topicList[t][1]).split(SEPARATOR).forEach(function (w) {
-          if (w && terms.indexOf(w) < 0 && extra.indexOf(w) < 0) extra.push(w);
+          if (!w || terms.indexOf(w) >= 0 || extra.indexOf(w) >= 0) return;
+          if (lunr.stopWordFilter(new lunr.Token(w, {})) !== undefined) extra.push(w);
         });
       });
       if (!terms.length && !extra.length) return { hits: [], syntax: false };

@@ -186,6 +186,7 @@
 
   function render(data) {
     openPanel();
+    list.dataset.query = data.query; // which query the list shows (tests and assistive tech)
     setActive(-1);
     list.replaceChildren();
     filters.replaceChildren();
