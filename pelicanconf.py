@@ -30,6 +30,9 @@ DELETE_OUTPUT_DIRECTORY = False
 PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = ["markdown_reader", "search_index", "pelican.plugins.sitemap"]
 PLUGINS += ["related", "stats", "seo"]  # theme
+# topics plugin: taxonomy names/descriptions on tag pages, related topics, show metadata,
+# `topics`/`shows` in the template context (plugins/topics; settings TOPICS_FILE, SHOWS_FILE).
+PLUGINS += ["topics"]
 
 # Articles without a show (no evidence in the text) land in one "Unknown show" listing; the
 # theme shows no show link for them (article.show is unset).

@@ -1,0 +1,1 @@
+from .topics import *  # noqa: F403
