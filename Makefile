@@ -12,7 +12,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PELICAN := $(VENV)/bin/pelican
 PORT   ?= 8000
-INPUT  ?= data/blurbs
+INPUT  ?=
 PYTEST_ARGS ?=
 
 RUNTIME_STAMP := $(VENV)/.stamp-runtime
@@ -43,7 +43,7 @@ setup: $(RUNTIME_STAMP) $(NODE_STAMP)
 setup-dev: $(DEV_STAMP) $(NODE_STAMP)
 
 ingest: $(RUNTIME_STAMP)
-	$(PY) scripts/preprocess.py $(INPUT) --quiet
+	$(PY) scripts/preprocess.py $(INPUT) --quiet  # no INPUT: every data/blurbs/*.txt
 
 site: setup ingest
 	$(PELICAN) content -s pelicanconf.py -o output
