@@ -309,6 +309,7 @@ def pick_query(output: Path) -> tuple[str, str, str]:
     return word.lower(), title, path
 
 
+@pytest.mark.browser
 def test_search_box_finds_an_episode_and_links_under_the_subpath(subpath_site, browser) -> None:
     site, base = subpath_site
     query, title, path = pick_query(site.output)
