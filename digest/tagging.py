@@ -40,8 +40,9 @@ __all__ = ["TopicMatch", "tag", "tag_text"]
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s)\]>\"']+", re.IGNORECASE)
 # A sentence ends at . ! ? followed by space, or at a line break. Scraped blurbs often lose the
 # space ("incident cultureLawrence's"), which we accept as a cost: the split is only for context.
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"”’)]*\s+|\n+")
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"”’)]*\s+|\n+")
 _MAX_EVIDENCE = 6
+_EXCLUSION_WINDOW = 120  # characters either side of a mention searched for an exclusion
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,24 @@ def _find_mentions(text: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, i
     """
     # re.split with a capturing group alternates separator, word, separator, …, separator; the
     # running sum of their lengths gives every word's offset without a Match object per word.
-    parts = _SPLIT_RE.split(text.lower())
-    offsets = list(accumulate(map(len, parts)))
+    parts = _SPLIT_RE.split(lowered if lowered is not None else text.lower())
     words = parts[1::2]
     index = taxonomy.phrase_index
     found: dict[str, list[tuple[int, int, bool, str]]] = {}
     last_end: dict[str, int] = {}
-    for i in [k for k, w in enumerate(words) if w in index]:
+    candidates = [k for k, w in enumerate(words) if w in index]
+    # Offsets only where needed: the summed lengths of the parts before each candidate's
+    # words (summing slices runs in C; a running total over every word would not).
+    base: dict[int, int] = {}
+    pos = done = 0
+    for k in candidates:
+        stop = 2 * k + 4 + 2 * _MAX_PHRASE_WORDS
+        pos += sum(map(len, parts[done : 2 * k + 1]))
+        done = 2 * k + 1
+        base[k] = pos
+        del stop
+    offsets = _LazyOffsets(parts, base)
+    for i in candidates:
         for rule in index[words[i]]:
             n = len(rule.words)
             if n > 1:
@@ -121,15 +133,18 @@ def _find_mentions(text: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, i
             extra = [(m.start(), m.end(), False, m.group(0)) for m in matcher.regex.finditer(text)]
             if extra:
                 found[matcher.slug] = sorted(found.get(matcher.slug, []) + extra)
+    # Exclusions are checked in a window around each mention, not over the whole text: most
+    # texts mention a topic a handful of times, and a full scan per topic costs more.
     for slug, mentions in list(found.items()):
         excl = taxonomy.matchers_by_slug[slug].exclusions
         if excl is None:
             continue
-        spans = [(m.start(), m.end()) for m in excl.finditer(text)]
-        if spans:
-            found[slug] = [
-                mt for mt in mentions if not any(s < mt[1] and mt[0] < e for s, e in spans)
-            ]
+        kept = []
+        for mt in mentions:
+            lo, hi = max(0, mt[0] - _EXCLUSION_WINDOW), mt[1] + _EXCLUSION_WINDOW
+            if not any(m.start() < mt[1] and mt[0] < m.end() for m in excl.finditer(text, lo, hi)):
+                kept.append(mt)
+        found[slug] = kept
     return found
 
 
@@ -141,12 +156,22 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     masked, url_starts, url_chars = _mask_urls(body[: rules.max_chars])
     starts = _sentence_starts(masked)
 
+    title_mentions = _find_mentions(title, taxonomy) if title else {}
+    body_mentions = _find_mentions(masked, taxonomy)
+
+    # Sentence contexts (sponsor reads, biographies) only matter for sentences that mention a
+    # topic, and for the first few (to find the opening): test only those.
+    relevant = set(range(min(len(starts), rules.opening_sentences + 4)))
+    for mentions in body_mentions.values():
+        relevant.update(bisect.bisect_right(starts, m[0]) - 1 for m in mentions)
     ignored: set[int] = set()
     former: set[int] = set()
     if taxonomy.context_pattern is not None:
-        for m in taxonomy.context_pattern.finditer(masked.lower()):
-            idx = bisect.bisect_right(starts, m.start()) - 1
-            (ignored if m.lastgroup == "ignore" else former).add(idx)
+        lowered = masked.lower()
+        for idx in relevant:
+            end = starts[idx + 1] if idx + 1 < len(starts) else len(masked)
+            for m in taxonomy.context_pattern.finditer(lowered, starts[idx], end):
+                (ignored if m.lastgroup == "ignore" else former).add(idx)
     url_count: dict[int, int] = {}
     for pos in url_starts:
         idx = bisect.bisect_right(starts, pos) - 1
@@ -173,9 +198,6 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     prose_chars = len(masked) - ignored_chars - url_chars
     body_chars = max(0, prose_chars - lead_end)
     body_units = max(1.0, body_chars / rules.body_unit_chars) ** rules.body_norm_exponent
-
-    title_mentions = _find_mentions(title, taxonomy) if title else {}
-    body_mentions = _find_mentions(masked, taxonomy)
 
     # Enumerations ("Ruby, Python, Node.js, and Java") name many topics and discuss none:
     # in a sentence naming `list_min_topics` or more topics, every mention counts less.

@@ -200,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.workers > 1 and n_lines >= PARALLEL_FROM:
             from multiprocessing import get_context
 
+            from digest.ingest.extract import warm_up
+
+            warm_up()
+
             with get_context("fork").Pool(args.workers) as pool:
                 result = ingest(
                     usable,

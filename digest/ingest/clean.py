@@ -250,7 +250,9 @@ def trim_url(url: str, following: str) -> str:
 
 def find_urls(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, url)`` of every web address in ``text``, trimmed as :func:`trim_url`."""
-    found = []
+    found: list[tuple[int, int, str]] = []
+    if "http" not in text and "www." not in text and "HTTP" not in text:
+        return found
     for m in _URL.finditer(text):
         raw = m.group(0)
         url = trim_url(raw, text[m.end() : m.end() + 16])

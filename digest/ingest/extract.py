@@ -576,7 +576,7 @@ _LANGID = None
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code from py3langid (deterministic); ``None`` when it is not sure."""
     global _LANGID
-    sample = re.sub(r"(?:https?://|www\.)\S+", " ", text[:1500])
+    sample = re.sub(r"(?:https?://|www\.)\S+", " ", text[:700])
     sample = re.sub(r"\S+@\S+", " ", sample)
     if len(re.findall(r"[^\W\d_]{2,}", sample)) < 4:
         return None
@@ -588,10 +588,15 @@ def detect_language(text: str) -> str | None:
     return str(lang) if prob >= 0.6 else None
 
 
+def warm_up() -> None:
+    """Load the language model now (before a process pool forks, so workers share it)."""
+    detect_language("This sentence only loads the language identification model.")
+
+
 def make_summary(text: str) -> str | None:
     """≤ 300 characters of the episode's own opening sentences, ending on a sentence."""
     sentences: list[str] = []
-    for s in split_sentences(text[:4000]):
+    for s in split_sentences(text[:1500]):
         usable = not _BOILERPLATE.match(s) and "://" not in s and len(s.split()) >= 4
         if usable:
             sentences.append(s)
@@ -615,7 +620,7 @@ def make_summary(text: str) -> str | None:
 def derive_title(description: str, chapters: list[Chapter] | None = None) -> str:
     """A concise title from the text when it has no explicit one: its first sentence that is
     not boilerplate, else its first real chapter ("Introduction" is no title)."""
-    for s in split_sentences(description[:3000]):
+    for s in split_sentences(description[:1500]):
         if _BOILERPLATE.match(s) or len(s.split()) < 3 or "://" in s:
             continue
         s = _LEAD_IN.sub("", _squash(s))
@@ -643,13 +648,25 @@ def is_truncated(raw_text: str, text: str, excerpt_cut: bool) -> bool:
 # Markdown
 # ---------------------------------------------------------------------------------------------
 
-_MD_INLINE = re.compile(r"([\\`*\[\]<>~])|(?<![\w])_|_(?![\w])|&(?=#?\w+;)")
+_MD_SPECIAL = re.compile(r"[\\`*\[\]<>~_&]")
+_ENTITY_AHEAD = re.compile(r"#?\w+;")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)](?=\s))")
 
 
 def md_escape(text: str) -> str:
     """Escape what markdown-it would read as markup in plain prose."""
-    text = _MD_INLINE.sub(lambda m: "\\" + m.group(0), text)
+    if _MD_SPECIAL.search(text):
+
+        def esc(m: re.Match[str]) -> str:
+            c, i = m.group(0), m.start()
+            if c == "_":  # intraword underscores (ex_doc, add_note) are not emphasis
+                inner = 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+                return c if inner else "\\_"
+            if c == "&":
+                return "\\&" if _ENTITY_AHEAD.match(text, i + 1) else c
+            return "\\" + c
+
+        text = _MD_SPECIAL.sub(esc, text)
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
@@ -677,7 +694,8 @@ def md_inline(text: str) -> str:
 def render_paragraphs(text: str) -> list[str]:
     # A link right after a sentence starts a new item of a link list ("…versions.
     # https://x.com/… – Phoenix Analytics 0.3.0 released…").
-    text = re.sub(r"(?<=[.!?])\s+(?=https?://)", "\n\n", text)
+    if "http" in text:
+        text = re.sub(r"(?<=[.!?])\s+(?=https?://)", "\n\n", text)
     return [md_inline(_squash(p)) for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
@@ -700,17 +718,24 @@ def render_transcript(text: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
+_GLUED_SPEAKER = re.compile(r"([.!?])(?=[A-Z][A-Za-z'’-]{1,20}(?: [A-Z][A-Za-z'’-]{1,20})?:\s)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r" {2,}")
+
+
 def normalise_text(raw: str) -> str:
     """HTML → text, mojibake repaired, URLs scrubbed, spaces tidied (no paragraph guessing)."""
     text = clean.strip_html(raw)
     text = clean.fix_mojibake(text)
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\r", "")
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text)
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r" *\n *", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    # "email at show@thinkingelixir.com (mailto:show@thinkingelixir.com)": the address twice
-    text = re.sub(r"\s*\(mailto:[^)\s]+\)", "", text)
+    text = _CONTROL.sub(" ", text).replace("\t", " ")
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = re.sub(r"\n{3,}", "\n\n", re.sub(r" *\n *", "\n", text))
+    if "mailto:" in text:
+        # "email at show@thinkingelixir.com (mailto:show@thinkingelixir.com)": address twice
+        text = re.sub(r"\s*\(mailto:[^)\s]+\)", "", text)
     return scrub_text_urls(text).strip()
 
 
@@ -768,7 +793,10 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
         paras = [md_escape(summary), "## Show notes", *paras]
     if transcript:
         paras.append("## Transcript")
-        paras += render_transcript(clean.restore_breaks(transcript))
+        # Speaker turns give a transcript its paragraphs; the glue rules are kept for the
+        # notes (a 65 kB transcript would cost more time than they save there).
+        # "…build for the data space.Erik: But it is…": a speaker glued to the last sentence
+        paras += render_transcript(_GLUED_SPEAKER.sub(r"\1\n\n", transcript))
     if truncated:
         paras.append("*The source text was cut off here.*")
     body = "\n\n".join(p for p in paras if p) + "\n"

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Benchmark ingest on 10,000 blurbs synthesised from the sample dump (fixed seed).
+
+    python scripts/bench_ingest.py [--blurbs 10000] [--workers 2] [--seed 7]
+
+The synthetic dump keeps the sample's distribution: its blurbs are drawn uniformly (so about
+one in six is a 30–65 kB transcript), each made unique by swapping ~5 % of its words, with
+exact repeats, UI cruft lines and show lines mixed in at the sample's rates.  Ingest runs
+in-process as the CLI runs it (read → pipeline with a process pool → store into a temporary
+directory); the figures printed are wall time per stage and peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from digest.ingest.pipeline import ingest  # noqa: E402
+from digest.ingest.read import read_dump  # noqa: E402
+from digest.shows import load_shows  # noqa: E402
+from digest.store import save_all  # noqa: E402
+
+SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
+
+
+def synthesise(n: int, seed: int) -> str:
+    rng = random.Random(seed)
+    lines = [ln for ln in SAMPLE.read_text(encoding="utf-8").split("\n") if ln.strip()]
+    blurbs = [ln for ln in lines if len(ln) > 200]
+    shorts = [ln for ln in lines if len(ln) <= 200]
+    vocab = sorted({w for ln in blurbs for w in ln[:3000].split() if w.isalpha()})
+    out: list[str] = []
+    while len(out) < n:
+        roll = rng.random()
+        if roll < 0.04 and out:
+            out.append(rng.choice(out))  # exact repeat (the sample has 4 in 54)
+            continue
+        if roll < 0.08:
+            out.append(rng.choice(shorts))  # cruft and show lines
+            continue
+        words = rng.choice(blurbs).split(" ")
+        for _ in range(max(3, len(words) // 20)):
+            words[rng.randrange(len(words))] = rng.choice(vocab)
+        out.append(" ".join(words))
+    return "\n".join(out) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--blurbs", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    text = synthesise(args.blurbs, args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        dump_path = Path(tmp) / "synthetic.txt"
+        dump_path.write_text(text, encoding="utf-8")
+        out_dir = Path(tmp) / "episodes"
+        shows = load_shows(ROOT / "content" / "shows.yml")
+        taxonomy = None
+        try:
+            from digest.taxonomy import load_taxonomy
+
+            topics = ROOT / "content" / "topics.yml"
+            taxonomy = load_taxonomy(topics) if topics.is_file() else None
+        except ImportError:
+            pass
+
+        t0 = time.perf_counter()
+        dump = read_dump(dump_path, "synthetic.txt")
+        t1 = time.perf_counter()
+        if args.workers > 1:
+            from multiprocessing import get_context
+
+            from digest.ingest.extract import warm_up
+
+            warm_up()
+            with get_context("fork").Pool(args.workers) as pool:
+                result = ingest(
+                    [dump],
+                    shows,
+                    taxonomy,
+                    mapper=lambda fn, jobs: pool.imap(fn, jobs, chunksize=16),
+                )
+        else:
+            result = ingest([dump], shows, taxonomy)
+        t2 = time.perf_counter()
+        outcomes = save_all(result.episodes, out_dir)
+        t3 = time.perf_counter()
+        again = save_all(result.episodes, out_dir)  # the re-run case: nothing to write
+        t4 = time.perf_counter()
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    mb = len(text.encode()) / 1e6
+    print(f"input            {len(dump.lines):,} lines, {mb:.1f} MB (seed {args.seed})")
+    print(f"episodes         {len(result.episodes):,} written, {len(result.dropped)} lines "
+          f"dropped, {sum(len(m.merged) for m in result.merges)} duplicates merged")
+    print(f"read             {t1 - t0:6.2f} s")
+    print(f"pipeline         {t2 - t1:6.2f} s  ({args.workers} worker(s), tagging "
+          f"{'on' if taxonomy is not None else 'off'})")
+    print(f"store (write)    {t3 - t2:6.2f} s  ({len(outcomes):,} files)")
+    print(f"ingest total     {t3 - t0:6.2f} s")
+    unchanged = sum(o.status == "unchanged" for o in again)
+    print(f"store (re-run)   {t4 - t3:6.2f} s  ({unchanged:,} unchanged)")
+    print(f"peak memory      {own:6.0f} MB main process, {kids:.0f} MB largest worker")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
