@@ -30,7 +30,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from itertools import accumulate
 
 from digest.episode import Episode
 from digest.taxonomy import TOKEN_RE, Taxonomy
@@ -86,7 +85,9 @@ _GAP_RE = re.compile(r"[\s\-_/:.]*")
 _SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 
 
-def _find_mentions(text: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, int, bool, str]]]:
+def _find_mentions(
+    text: str, taxonomy: Taxonomy, lowered: str | None = None
+) -> dict[str, list[tuple[int, int, bool, str]]]:
     """All phrase/acronym/regex mentions per topic: ``(start, end, weak, matched text)``.
 
     One pass over the words of the text, looking each up in the taxonomy's phrase index, so
@@ -94,25 +95,19 @@ def _find_mentions(text: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, i
     separated by spaces, hyphens, slashes, colons or dots only ("Twelve-Factor", "re:Invent").
     """
     # re.split with a capturing group alternates separator, word, separator, …, separator; the
-    # running sum of their lengths gives every word's offset without a Match object per word.
+    # summed lengths of the parts give a word's offset without a Match object per word.
     parts = _SPLIT_RE.split(lowered if lowered is not None else text.lower())
     words = parts[1::2]
     index = taxonomy.phrase_index
     found: dict[str, list[tuple[int, int, bool, str]]] = {}
     last_end: dict[str, int] = {}
     candidates = [k for k, w in enumerate(words) if w in index]
-    # Offsets only where needed: the summed lengths of the parts before each candidate's
-    # words (summing slices runs in C; a running total over every word would not).
-    base: dict[int, int] = {}
+    # Offsets only where needed: the summed lengths of the parts before each candidate word
+    # (summing slices runs in C; a running total over every word would not).
     pos = done = 0
-    for k in candidates:
-        stop = 2 * k + 4 + 2 * _MAX_PHRASE_WORDS
-        pos += sum(map(len, parts[done : 2 * k + 1]))
-        done = 2 * k + 1
-        base[k] = pos
-        del stop
-    offsets = _LazyOffsets(parts, base)
     for i in candidates:
+        pos += sum(map(len, parts[done : 2 * i + 1]))
+        done = 2 * i + 1
         for rule in index[words[i]]:
             n = len(rule.words)
             if n > 1:
@@ -121,7 +116,8 @@ def _find_mentions(text: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, i
                 # separators between the words: parts[2k + 2] follows word k
                 if any(not _GAP_RE.fullmatch(parts[2 * j + 2]) for j in range(i, i + n - 1)):
                     continue
-            start, end = offsets[2 * i], offsets[2 * (i + n - 1) + 1]
+            start = pos
+            end = start + sum(map(len, parts[2 * i + 1 : 2 * (i + n - 1) + 2]))
             if rule.exact is not None and tuple(TOKEN_RE.findall(text, start, end)) != rule.exact:
                 continue
             if start < last_end.get(rule.slug, -1):
@@ -157,7 +153,8 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     starts = _sentence_starts(masked)
 
     title_mentions = _find_mentions(title, taxonomy) if title else {}
-    body_mentions = _find_mentions(masked, taxonomy)
+    lowered = masked.lower()
+    body_mentions = _find_mentions(masked, taxonomy, lowered)
 
     # Sentence contexts (sponsor reads, biographies) only matter for sentences that mention a
     # topic, and for the first few (to find the opening): test only those.
@@ -167,7 +164,6 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     ignored: set[int] = set()
     former: set[int] = set()
     if taxonomy.context_pattern is not None:
-        lowered = masked.lower()
         for idx in relevant:
             end = starts[idx + 1] if idx + 1 < len(starts) else len(masked)
             for m in taxonomy.context_pattern.finditer(lowered, starts[idx], end):
