@@ -10,8 +10,12 @@ reader types a query into the search box in Chromium and gets a result link unde
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
 import re
+import threading
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -24,8 +28,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.browser.conftest import bound_server
-from tests.conftest import SAMPLE_SLICE, BuiltSite, build_site
+from tests.conftest import SAMPLE_SLICE, BuiltSite, _SiteHandler, build_site
 
 PREFIX = "/digest"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "[::1]"}
@@ -36,6 +39,43 @@ HTML_URL_ATTRIBUTES = [
 ]  # fmt: skip
 SEARCH_FILES = ("data-index", "data-store", "data-lunr")  # at least these, maybe more (worker)
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
+
+
+# --- a server whose port is known before the build -------------------------------------------
+# A production build bakes the absolute SITEURL (host, port and subpath) into every page, so the
+# port must be known first. bound_server() binds port 0 straight away (no race with other test
+# workers), the caller builds with SITEURL=<base>, then start() serves the output.
+
+
+@dataclass
+class BoundServer:
+    server: http.server.ThreadingHTTPServer
+    base: str  # e.g. http://127.0.0.1:41234/digest (no trailing slash)
+    thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+
+@contextlib.contextmanager
+def bound_server(directory: Path, prefix: str = "") -> Iterator[BoundServer]:
+    """Bind a loopback port now; serve ``directory`` under ``prefix`` once started.
+
+    Requests outside ``prefix`` get a 404, as they would from GitHub Pages for a project site.
+    """
+    prefix = prefix.rstrip("/")
+    handler = type("PrefixHandler", (_SiteHandler,), {"prefix": prefix})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
+    )
+    bound = BoundServer(server=server, base=f"http://127.0.0.1:{server.server_address[1]}{prefix}")
+    try:
+        yield bound
+    finally:
+        if bound.thread is not None:
+            server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="module")
