@@ -89,6 +89,7 @@
     var text = input.value;
     if (!text.trim()) {
       requestId++;
+      delete list.dataset.query;
       list.replaceChildren();
       filters.replaceChildren();
       status.textContent = "";
