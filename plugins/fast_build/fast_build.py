@@ -1,0 +1,288 @@
+"""Pelican plugin: a faster build with byte-identical output (issue 9).
+
+What it does, and why each piece pays (profiles in docs/benchmarks.md):
+
+* **Settings** (at ``initialized``): Jinja ``auto_reload`` off — with it on, every
+  ``{% include %}`` and ``{% extends %}`` stats the template file on disk, thousands of times per
+  build; ``GZIP_CACHE`` off — compressing the content cache cost more than reading it saved.
+* **Patches** (``patches.py``, pinned to Pelican 4.12.0 / lunr 0.8.0): memoised ``url`` and
+  ``save_as`` once all generators have finished their context; a memoised Porter stemmer and a
+  regex tokenizer for lunr.py.
+* **A writer** (``get_writer``) that renders each page to memory and writes it only when its
+  bytes changed: a no-change rebuild touches no file, so ``rsync``/deploys and file watchers see
+  only real changes, and disk writes drop out of rebuild time.
+* **A second process for rendering** (``FAST_BUILD_PROCESSES = 2``): rendering templates is
+  CPU-bound and single-threaded, and by the time the first page is written every input is in
+  memory. So at the first page the writer ``gc.freeze()``\\ s and forks; both processes walk the
+  same sequence of pages (the generators are deterministic) and each renders every other one.
+  The parent still sends ``content_written`` for every page, so plugins that listen to it (the
+  sitemap) see the whole site; the child sends no signal and exits when the Articles and Pages
+  generators are done (``_Join``). The parent waits for it there, before anything reads the
+  output. On a platform without ``fork`` it stays one process.
+
+Switch it off by removing ``fast_build`` from ``PLUGINS``; the output is the same.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import logging
+import os
+import sys
+
+from pelican import signals
+from pelican.paginator import Paginator
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
+from pelican.writers import FileOverwriteFailedError, Writer
+
+from . import patches
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PROCESSES = 2
+
+
+class _ChangedOnlyFile(io.StringIO):
+    """A text file that reaches the disk on close only if its bytes differ from what is there."""
+
+    def __init__(self, path: str, encoding: str, stats: dict) -> None:
+        super().__init__()
+        self._path, self._encoding, self._stats = path, encoding, stats
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is None:
+            write_if_changed(self._path, self.getvalue().encode(self._encoding), self._stats)
+        self.close()
+
+
+def write_if_changed(path: str, data: bytes, stats: dict) -> bool:
+    """Write ``data`` unless the file already holds exactly these bytes; True if written."""
+    try:
+        if os.stat(path).st_size == len(data):
+            with open(path, "rb") as handle:
+                if handle.read() == data:
+                    stats["unchanged"] += 1
+                    return False
+    except FileNotFoundError:
+        pass
+    with open(path, "wb") as handle:
+        handle.write(data)
+    stats["written"] += 1
+    return True
+
+
+class FastWriter(Writer):
+    """Pelican's Writer with changed-only writes and, optionally, a rendering partner process.
+
+    ``write_file`` follows Pelican 4.12.0's own line by line (pagination, local context,
+    ``localsiteurl``, overwrite checks) and differs only in who renders a page and whether
+    unchanged bytes are written again.
+    """
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        self.stats = {"written": 0, "unchanged": 0}
+        self.processes = int(self.settings.get("FAST_BUILD_PROCESSES", DEFAULT_PROCESSES))
+        self._page_number = 0  # pages seen so far, the same sequence in both processes
+        self._child_pid: int | None = None
+        self._is_child = False
+        self._splitting = False
+        _writers.append(self)
+
+    # -- files ---------------------------------------------------------------------------
+    def _open_w(self, filename, encoding, override=False):
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" a second time (was previously overwritten)'
+                )
+            log.info('Skipping "%s", not overwriting', filename)
+            return open(os.devnull, "w", encoding=encoding)
+        if filename in self._written_files:
+            if override:
+                log.info('Overwriting "%s"', filename)
+            else:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" as Pelican has already '
+                    "written to it previously (set `override=True` if intended)"
+                )
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return _ChangedOnlyFile(filename, encoding, self.stats)
+
+    # -- the second process ----------------------------------------------------------------
+    def _start_partner(self) -> None:
+        if self.processes < 2 or self._splitting or not hasattr(os, "fork"):
+            return
+        self._splitting = True
+        sys.stdout.flush()
+        sys.stderr.flush()
+        gc.collect()
+        gc.freeze()  # keep the collector from touching (and so copying) every shared object
+        pid = os.fork()
+        if pid == 0:
+            self._is_child = True
+        else:
+            self._child_pid = pid
+
+    def _mine(self) -> bool:
+        """Whether this process renders the current page (pages alternate between the two)."""
+        number = self._page_number
+        self._page_number += 1
+        if not self._splitting:
+            return True
+        return (number % 2 == 1) == self._is_child
+
+    def join(self) -> None:
+        """End of the shared stretch: the child leaves, the parent waits for it."""
+        if not self._splitting:
+            return
+        self._splitting = False
+        if self._is_child:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
+        _, status = os.waitpid(self._child_pid, 0)
+        gc.unfreeze()
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            raise RuntimeError(f"fast_build: rendering process failed (exit code {code})")
+
+    # -- Pelican 4.12.0 write_file, partitioned --------------------------------------------
+    def write_file(
+        self,
+        name,
+        template,
+        context,
+        relative_urls=False,
+        paginated=None,
+        template_name=None,
+        override_output=False,
+        url=None,
+        **kwargs,
+    ):
+        if name is False or name == "" or not name:
+            return
+        self._start_partner()
+
+        def _write_file(template, localcontext, output_path, name, override):
+            if localcontext["localsiteurl"]:
+                context["localsiteurl"] = localcontext["localsiteurl"]
+            path = sanitised_join(output_path, name)
+            mine = self._mine()
+            if mine:
+                output = template.render(localcontext)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with self._open_w(path, "utf-8", override=override) as f:
+                    f.write(output)
+                log.info('Writing "%s"', path)
+            else:
+                # The partner renders it; keep the overwrite bookkeeping identical.
+                self._open_w(path, "utf-8", override=override).close()
+            if not self._is_child:
+                signals.content_written.send(path, context=localcontext)
+
+        def _get_localcontext(context, name, kwargs, relative_urls):
+            localcontext = context.copy()
+            localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
+            if relative_urls:
+                relative_url = path_to_url(get_relative_path(name))
+                localcontext["SITEURL"] = relative_url
+                localcontext["localsiteurl"] = relative_url
+            localcontext["output_file"] = name
+            localcontext.update(kwargs)
+            return localcontext
+
+        if paginated is None:
+            paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
+
+        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+            per_page = (
+                self.settings["PAGINATED_TEMPLATES"][template_name]
+                or self.settings["DEFAULT_PAGINATION"]
+            )
+            paginators = {
+                key: Paginator(name, url, val, self.settings, per_page)
+                for key, val in paginated.items()
+            }
+            for page_num in range(next(iter(paginators.values())).num_pages):
+                paginated_kwargs = kwargs.copy()
+                for key, paginator in paginators.items():
+                    previous_page = paginator.page(page_num) if page_num > 0 else None
+                    page = paginator.page(page_num + 1)
+                    next_page = (
+                        paginator.page(page_num + 2) if page_num + 1 < paginator.num_pages else None
+                    )
+                    paginated_kwargs.update(
+                        {
+                            f"{key}_paginator": paginator,
+                            f"{key}_page": page,
+                            f"{key}_previous_page": previous_page,
+                            f"{key}_next_page": next_page,
+                        }
+                    )
+                localcontext = _get_localcontext(
+                    context, page.save_as, paginated_kwargs, relative_urls
+                )
+                _write_file(template, localcontext, self.output_path, page.save_as, override_output)
+        else:
+            localcontext = _get_localcontext(context, name, kwargs, relative_urls)
+            _write_file(template, localcontext, self.output_path, name, override_output)
+
+
+_writers: list[FastWriter] = []
+
+
+class _Join:
+    """A generator placed after Pelican's Articles and Pages generators: it ends the split.
+
+    Plugins' generators and the static generator that run after it, and the ``finalized``
+    signal, run in the parent only, with every page already on disk.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    def generate_output(self, writer) -> None:
+        if isinstance(writer, FastWriter):
+            writer.join()
+
+
+def configure(pelican) -> None:
+    """Settings that cost time and change nothing in the output."""
+    settings = pelican.settings
+    jinja = dict(settings.get("JINJA_ENVIRONMENT") or {})
+    jinja.setdefault("auto_reload", False)
+    settings["JINJA_ENVIRONMENT"] = jinja
+    settings["GZIP_CACHE"] = settings.get("FAST_BUILD_GZIP_CACHE", False)
+    patches.apply()
+    patches.freeze_urls(False)
+
+
+def get_writer(pelican):
+    # Pelican asks for the writer once every generator has built its context and intersite
+    # links are refreshed: from here on a URL cannot change.
+    patches.freeze_urls(True)
+    return FastWriter
+
+
+def get_generators(pelican):
+    return _Join
+
+
+def finalized(pelican) -> None:
+    patches.freeze_urls(False)
+    while _writers:
+        writer = _writers.pop()
+        writer.join()
+        log.info("fast_build: %d files written, %d unchanged",
+                 writer.stats["written"], writer.stats["unchanged"])  # fmt: skip
+
+
+def register() -> None:
+    signals.initialized.connect(configure)
+    signals.get_writer.connect(get_writer)
+    signals.get_generators.connect(get_generators)
+    signals.finalized.connect(finalized)
