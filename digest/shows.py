@@ -242,7 +242,9 @@ def parse_shows(data: object, where: str = "shows.yml") -> ShowRegistry:
             try:
                 re.compile(p)
             except re.error as exc:
-                raise ShowsError(f"{where}: show {entry['name']!r}: bad pattern {p!r}: {exc}")
+                raise ShowsError(
+                    f"{where}: show {entry['name']!r}: bad pattern {p!r}: {exc}"
+                ) from exc
         shows.append(
             Show(
                 name=str(entry["name"]),

@@ -321,4 +321,3 @@ def _save_one(ep: Episode, stem: str, ex: _Existing | None, out_dir: Path) -> Ou
 def read_episode_file(path: Path) -> tuple[dict[str, Any], str]:
     """Front matter and body of a written file (for tests and tools)."""
     return parse(path.read_text(encoding="utf-8"))
-

@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -27,11 +28,11 @@ if str(ROOT) not in sys.path:
 
 from digest.ingest.pipeline import IngestResult, ingest  # noqa: E402
 from digest.ingest.read import Dump, InputProblem, read_dump  # noqa: E402
-from digest.shows import ShowsError, load_shows  # noqa: E402
+from digest.shows import ShowRegistry, ShowsError, load_shows  # noqa: E402
 from digest.store import Outcome, save_all  # noqa: E402
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
-PARALLEL_FROM = 400  # blurbs; below this a process pool costs more than it saves
+PARALLEL_FROM = 2_000_000  # input bytes; below this a process pool costs more than it saves
 PROGRESS_FROM = 200
 
 
@@ -72,8 +73,8 @@ def _load_taxonomy(path: Path, warnings: list[str]) -> object | None:
         warnings.append(f"{_display(path)} not found: episodes get no topic tags")
         return None
     try:
-        from digest.taxonomy import load_taxonomy
         import digest.tagging  # noqa: F401  (checked here so a missing module warns once)
+        from digest.taxonomy import load_taxonomy
     except ImportError as exc:
         warnings.append(f"topic tagging unavailable ({exc}); episodes get no topic tags")
         return None
@@ -136,16 +137,16 @@ def _print_summary(s: dict) -> None:
             print(f"  conflict {c['file']}: {msg}", file=out)
     print("  per show: " + ", ".join(f"{k} {v}" for k, v in s["per_show"].items()), file=out)
     if s["per_topic"]:
-        print(
-            "  per topic: " + ", ".join(f"{k} {v}" for k, v in s["per_topic"].items()), file=out
-        )
+        print("  per topic: " + ", ".join(f"{k} {v}" for k, v in s["per_topic"].items()), file=out)
     for w in s["warnings"]:
         print(f"  warning: {w}", file=out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("inputs", nargs="*", type=Path, help="dump files (default: data/blurbs/*.txt)")
+    parser.add_argument(
+        "inputs", nargs="*", type=Path, help="dump files (default: data/blurbs/*.txt)"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "content" / "episodes")
     parser.add_argument("--shows", type=Path, default=ROOT / "content" / "shows.yml")
     parser.add_argument("--topics", type=Path, default=ROOT / "content" / "topics.yml")
@@ -154,7 +155,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     args = parser.parse_args(argv)
 
-    started = time.perf_counter()
     inputs = args.inputs or sorted((ROOT / "data" / "blurbs").glob("*.txt"))
     if not inputs:
         print("error: no input dumps (data/blurbs/*.txt is empty)", file=sys.stderr)
@@ -173,52 +173,57 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_LOCKED
-        dumps: list[Dump] = [read_dump(p, _display(p)) for p in inputs]
-        fatal: list[InputProblem] = [p for d in dumps for p in d.problems if p.fatal]
-        for problem in (p for d in dumps for p in d.problems):
-            print(f"{'error' if problem.fatal else 'warning'}: {problem}", file=sys.stderr)
-        usable = [d for d in dumps if not any(p.fatal for p in d.problems)]
-        if not usable:
-            print("error: nothing could be ingested", file=sys.stderr)
-            return EXIT_NOTHING
-
-        warnings: list[str] = []
-        taxonomy = _load_taxonomy(args.topics, warnings)
-        n_lines = sum(len(d.lines) for d in usable)
-        show_bar = not (args.quiet or args.json) and n_lines >= PROGRESS_FROM
-        bar = None
-        if show_bar:
-            from tqdm import tqdm
-
-            bar = tqdm(total=n_lines, unit="blurb", desc="ingest", file=sys.stderr, leave=False)
-
-        def progress(n: int) -> None:
-            if bar is not None:
-                bar.n = n
-                bar.refresh()
-
-        if args.workers > 1 and n_lines >= PARALLEL_FROM:
+        pool = None
+        size = sum(p.stat().st_size for p in inputs if p.is_file())
+        if args.workers > 1 and size >= PARALLEL_FROM:
+            # Forked before the dumps are read, so the workers do not copy them.
             from multiprocessing import get_context
 
             from digest.ingest.extract import warm_up
 
             warm_up()
+            pool = get_context("fork").Pool(args.workers)
+        try:
+            return _run(args, inputs, shows, pool)
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
 
-            with get_context("fork").Pool(args.workers) as pool:
-                result = ingest(
-                    usable,
-                    shows,
-                    taxonomy,
-                    mapper=lambda fn, jobs: pool.imap(fn, jobs, chunksize=16),
-                    progress=progress,
-                )
-        else:
-            result = ingest(usable, shows, taxonomy, progress=progress)
+
+def _run(args: argparse.Namespace, inputs: list[Path], shows: ShowRegistry, pool: Any) -> int:
+    """Read, ingest, write and report, while the lock is held."""
+    started = time.perf_counter()
+    dumps: list[Dump] = [read_dump(p, _display(p)) for p in inputs]
+    fatal: list[InputProblem] = [p for d in dumps for p in d.problems if p.fatal]
+    for problem in (p for d in dumps for p in d.problems):
+        print(f"{'error' if problem.fatal else 'warning'}: {problem}", file=sys.stderr)
+    usable = [d for d in dumps if not any(p.fatal for p in d.problems)]
+    if not usable:
+        print("error: nothing could be ingested", file=sys.stderr)
+        return EXIT_NOTHING
+
+    warnings: list[str] = []
+    taxonomy = _load_taxonomy(args.topics, warnings)
+    n_lines = sum(len(d.lines) for d in usable)
+    bar = None
+    if not (args.quiet or args.json) and n_lines >= PROGRESS_FROM:
+        from tqdm import tqdm
+
+        bar = tqdm(total=n_lines, unit="blurb", desc="ingest", file=sys.stderr, leave=False)
+
+    def progress(n: int) -> None:
         if bar is not None:
-            bar.close()
-        result.warnings[:0] = warnings
-        result.problems = [p for p in result.problems if not p.fatal] + fatal
-        outcomes = save_all(result.episodes, args.output)
+            bar.n = n
+            bar.refresh()
+
+    mapper = map if pool is None else (lambda fn, jobs: pool.imap(fn, jobs, chunksize=8))
+    result = ingest(usable, shows, taxonomy, mapper=mapper, progress=progress)
+    if bar is not None:
+        bar.close()
+    result.warnings[:0] = warnings
+    result.problems = [p for p in result.problems if not p.fatal] + fatal
+    outcomes = save_all(result.episodes, args.output)
 
     summary = _summary(result, outcomes, time.perf_counter() - started)
     if args.json:

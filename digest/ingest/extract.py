@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from digest.episode import Chapter, Link
 from digest.ingest import clean
@@ -96,7 +97,28 @@ _NUMBERED = re.compile(
     re.DOTALL,
 )
 _NO_TITLE_END = frozenset(
-    ["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "from", "with", "since", "until", "before", "after", "about", "as"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "since",
+        "until",
+        "before",
+        "after",
+        "about",
+        "as",
+    ]
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -171,6 +193,8 @@ _GUEST_TRIGGERS = [
     rf"(?:[\w-]+\s+){{0,3}}{_IROLE}",
     # "…what happened to Jae Taylor, a tech executive who…"
     rf"{_NAME},\s+(?:a|an)\s+(?:[\w-]+\s+){{0,3}}{_IROLE}",
+    # "Priya Raman joins us to explain…"
+    rf"{_NAME}\s+(?:joins|joined|is joining)\s+(?:us|me|the show|the podcast)\b",
     # "Heroku CTO Gail Frederick announced"
     rf"(?:^|[.!?]\s+)(?:[{_UP}][\w.&-]*\s+)?(?:CEO|CTO|CMO|CPO|VP)\s+{_NAME}",
 ]
@@ -188,7 +212,59 @@ _HOST_RE = [
     ),
 ]
 _NOT_NAME_WORDS = frozenset(
-    ["The", "This", "That", "These", "Those", "We", "Our", "You", "Your", "In", "On", "At", "For", "From", "With", "And", "But", "Or", "Today", "Episode", "Podcast", "Show", "Join", "Learn", "Listen", "Links", "Also", "Welcome", "Hear", "Heroku", "Salesforce", "Data", "Cloud", "Platform", "Developer", "Developers", "Engineering", "Software", "Company", "Inc", "AI", "API", "CEO", "CTO", "Director", "Head", "Principal", "Senior", "Founder", "General", "Manager"]
+    [
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "We",
+        "Our",
+        "You",
+        "Your",
+        "In",
+        "On",
+        "At",
+        "For",
+        "From",
+        "With",
+        "And",
+        "But",
+        "Or",
+        "Today",
+        "Episode",
+        "Podcast",
+        "Show",
+        "Join",
+        "Learn",
+        "Listen",
+        "Links",
+        "Also",
+        "Welcome",
+        "Hear",
+        "Heroku",
+        "Salesforce",
+        "Data",
+        "Cloud",
+        "Platform",
+        "Developer",
+        "Developers",
+        "Engineering",
+        "Software",
+        "Company",
+        "Inc",
+        "AI",
+        "API",
+        "CEO",
+        "CTO",
+        "Director",
+        "Head",
+        "Principal",
+        "Senior",
+        "Founder",
+        "General",
+        "Manager",
+    ]
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -211,8 +287,8 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _LEAD_IN = re.compile(
-    r"^(?:(?:in|on) (?:this|today's|the latest|our|the) (?:special |bonus |latest )?"
-    r"(?:episode|week's episode|edition|installment|conversation)"
+    r"^(?:(?:in|on) (?:this|today['’]s|the latest|our|the) (?:special |bonus |latest )?"
+    r"(?:episode|week's episode|edition|installment|conversation|show)"
     r"(?:(?: of| from) [^,]{1,60}?,\s*|,?\s+(?!of\b|from\b))|(?:today|this week),?\s+)",
     re.IGNORECASE,
 )
@@ -228,8 +304,9 @@ class Extracted:
     title: str
     title_explicit: bool
     body: str
-    description: str
-    transcript: str | None = None
+    description: str  # the notes' opening (≤ 6,000 characters: enough to compare and attribute)
+    transcript: str | None = None  # only its first and last 3,000 characters (a show's sign-off)
+    ending: str = ""  # the last 3,000 characters of notes or transcript: sign-offs live there
     summary: str | None = None
     episode: int | None = None
     date: dt.date | None = None
@@ -306,7 +383,25 @@ def concise_title(text: str, limit: int = TITLE_MAX) -> str:
     return tidy_title(title)
 
 
-_CUT_BEFORE = ["for", "to", "with", "in", "at", "from", "across", "by", "on", "about", "into", "through", "during", "while", "after", "before", "as"]
+_CUT_BEFORE = [
+    "for",
+    "to",
+    "with",
+    "in",
+    "at",
+    "from",
+    "across",
+    "by",
+    "on",
+    "about",
+    "into",
+    "through",
+    "during",
+    "while",
+    "after",
+    "before",
+    "as",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,6 +469,9 @@ def _title_from_numbered(rest: str) -> tuple[str, str]:
         if k >= 3 and pair in seen and words[k][:1].isupper():
             return " ".join(words[:k]), " ".join(words[k:])
         seen.add((words[k - 1].lower(), words[k].lower()))
+    # "Observability on a Budget Our guest is…": the run ends on a word that starts sentences
+    if 3 <= run < len(words) and words[run - 1] in clean.SENTENCE_STARTERS:
+        return " ".join(words[: run - 1]), " ".join(words[run - 1 :])
     if len(first) <= 120 and len(first) < len(rest):
         return first, rest[len(first) :].lstrip()
     if 3 <= run < len(words):
@@ -485,7 +583,7 @@ def find_chapters(text: str) -> tuple[list[Chapter], tuple[int, int] | None]:
         return [], None
     # group into runs of non-decreasing times with short gaps between them
     runs: list[list[re.Match[str]]] = [[stamps[0]]]
-    for prev, cur in zip(stamps, stamps[1:], strict=False):
+    for prev, cur in pairwise(stamps):
         if _secs(cur.group("t")) >= _secs(prev.group("t")) and cur.start() - prev.end() <= 300:
             runs[-1].append(cur)
         else:
@@ -502,12 +600,10 @@ def find_chapters(text: str) -> tuple[list[Chapter], tuple[int, int] | None]:
         cut = max(lead.rfind("\n"), lead.rfind(":"), lead.rfind(". "))
         first_label = lead[cut + 1 :] if cut >= 0 else lead
         start = run[0].start() - len(first_label)
-        labels = [first_label] + [
-            text[a.end() : b.start()] for a, b in zip(run, run[1:], strict=False)
-        ]
+        labels = [first_label] + [text[a.end() : b.start()] for a, b in pairwise(run)]
         end = run[-1].end()
     else:
-        labels = [text[a.end() : b.start()] for a, b in zip(run, run[1:], strict=False)]
+        labels = [text[a.end() : b.start()] for a, b in pairwise(run)]
         tail = text[run[-1].end() : run[-1].end() + 160]
         stop = _LABEL_STOP.search(tail, 1)
         last = tail[: stop.start() + (1 if stop and stop.group(0) in ".!?" else 0)] if stop else ""
@@ -706,7 +802,7 @@ def render_transcript(text: str) -> list[str]:
         starts.insert(0, 0)
     starts.append(len(text))
     paras: list[str] = []
-    for a, b in zip(starts, starts[1:], strict=False):
+    for a, b in pairwise(starts):
         chunk = text[a:b].strip()
         if chunk:
             paras.extend(render_paragraphs(chunk))
@@ -804,8 +900,9 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
         title=title,
         title_explicit=explicit,
         body=body,
-        description=notes,
-        transcript=transcript,
+        description=notes[:6000],
+        transcript=(transcript[:3000] + "\n…\n" + transcript[-3000:]) if transcript else None,
+        ending=(transcript or notes)[-3000:],
         summary=summary,
         episode=number,
         date=date,

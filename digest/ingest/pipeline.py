@@ -52,9 +52,13 @@ class IngestResult:
 
 @dataclass(frozen=True)
 class _Blurb:
+    """A blurb line's bookkeeping; its text lives apart so it can be freed once extracted
+    (10,000 blurbs with transcripts are ~100 MB of text)."""
+
     file: str
     line: int
-    text: str
+    sha256: str
+    length: int
     cut: bool
     header: Show | None
     collected_on: dt.date
@@ -90,13 +94,15 @@ def ingest(
     dumps: list[Dump],
     shows: ShowRegistry,
     taxonomy: Any = None,
-    mapper: Callable[[Callable[[tuple[str, bool]], Extracted], Iterable[tuple[str, bool]]],
-                     Iterator[Extracted]] = map,  # fmt: skip
+    mapper: Callable[
+        [Callable[[tuple[str, bool]], Extracted], Iterable[tuple[str, bool]]], Iterator[Extracted]
+    ] = map,
     progress: Callable[[int], None] | None = None,
 ) -> IngestResult:
     """Turn read dumps into episodes (pure apart from calling ``mapper`` and ``progress``)."""
     result = IngestResult()
     blurbs: list[_Blurb] = []
+    texts: list[str | None] = []
     for dump in dumps:
         result.problems.extend(dump.problems)
         header: Show | None = None
@@ -117,8 +123,17 @@ def ingest(
             # A show line heads the blurb right after it: in directory search results the
             # next blurb is often another show's (sample lines 39–41, 49–51).
             blurbs.append(
-                _Blurb(raw.file, raw.number, raw.text, raw.cut, header, dump.collected_on)
+                _Blurb(
+                    raw.file,
+                    raw.number,
+                    _sha(raw.text),
+                    len(raw.text),
+                    raw.cut,
+                    header,
+                    dump.collected_on,
+                )
             )
+            texts.append(raw.text)
             header = None
 
     # Byte-identical repeats are merged before the costly extraction.
@@ -126,7 +141,7 @@ def ingest(
     unique: list[int] = []
     repeats: dict[int, list[int]] = {}
     for i, b in enumerate(blurbs):
-        key = _sha(" ".join(b.text.split()))
+        key = _sha(" ".join(texts[i].split()))  # type: ignore[union-attr]
         if key in first_of and blurbs[first_of[key]].header == b.header:
             repeats.setdefault(first_of[key], []).append(i)
         else:
@@ -134,8 +149,17 @@ def ingest(
             unique.append(i)
 
     extracted: dict[int, Extracted] = {}
-    jobs = ((blurbs[i].text, blurbs[i].cut) for i in unique)
-    for n, (i, ex) in enumerate(zip(unique, mapper(_extract_one, jobs), strict=True), 1):
+    keep = set(unique)
+    for i in range(len(texts)):
+        if i not in keep:
+            texts[i] = None  # repeats are never extracted
+
+    def jobs() -> Iterator[tuple[str, bool]]:
+        for i in unique:
+            text, texts[i] = texts[i], None
+            yield text, blurbs[i].cut  # type: ignore[misc]
+
+    for n, (i, ex) in enumerate(zip(unique, mapper(_extract_one, jobs()), strict=True), 1):
         extracted[i] = ex
         if progress:
             progress(n)
@@ -143,8 +167,7 @@ def ingest(
     chosen_show: dict[int, Show | None] = {}
     for i in unique:
         b, ex = blurbs[i], extracted[i]
-        tail = ex.transcript or ""
-        evidence = ex.description + "\n" + tail[:3000] + "\n" + tail[-3000:]
+        evidence = "\n".join((ex.description, ex.transcript or "", ex.ending))
         if ex.show_name:  # the "The post … appeared first on X." trailer extract removed
             evidence += f"\nThe post appeared first on {ex.show_name}."
         match, warning = choose(shows.attribute(evidence, ex.description[:600]), b.header)
@@ -165,7 +188,7 @@ def ingest(
         )
         for i in unique
     ]
-    lengths = {i: len(blurbs[i].text) for i in unique}
+    lengths = {i: blurbs[i].length for i in unique}
     groups = dedupe.find_duplicates(candidates, lengths)
     absorbed: dict[int, list[int]] = {}
     merged_away: set[int] = set()
@@ -192,7 +215,7 @@ def ingest(
             title=ex.title,
             slug="",
             body=ex.body,
-            source=Source(file=b.file, line=b.line, sha256=_sha(b.text)),
+            source=Source(file=b.file, line=b.line, sha256=b.sha256),
             date=date or estimated_date(b.collected_on, first_line),
             date_estimated=date is None,
             show=show.name if show else None,
@@ -215,8 +238,7 @@ def ingest(
                 Merge(
                     kept=ep.source,
                     merged=tuple(
-                        Source(blurbs[k].file, blurbs[k].line, _sha(blurbs[k].text))
-                        for k in others
+                        Source(blurbs[k].file, blurbs[k].line, blurbs[k].sha256) for k in others
                     ),
                     reason="; ".join(reasons),
                 )

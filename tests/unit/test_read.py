@@ -1,0 +1,53 @@
+"""read.py: files become numbered lines; bad files are reported with file:line, never raised."""
+
+from pathlib import Path
+
+from digest.ingest.read import MAX_LINE_CHARS, read_dump
+
+
+def test_lines_are_numbered_from_one_and_keep_blank_numbers(tmp_path: Path) -> None:
+    p = tmp_path / "d.txt"
+    p.write_bytes(b"POPULARITY\r\n\r\nA blurb here.\n")
+    dump = read_dump(p, "d.txt")
+    assert [(ln.number, ln.text) for ln in dump.lines] == [
+        (1, "POPULARITY"),
+        (2, ""),
+        (3, "A blurb here."),
+    ]
+    assert not dump.problems
+
+
+def test_missing_empty_and_binary_files_are_fatal_with_clear_messages(tmp_path: Path) -> None:
+    missing = read_dump(tmp_path / "nope.txt", "nope.txt")
+    assert missing.problems[0].fatal and "no such file" in str(missing.problems[0])
+    (tmp_path / "e.txt").write_bytes(b"\n  \n")
+    assert "empty" in str(read_dump(tmp_path / "e.txt").problems[0])
+    (tmp_path / "b.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    problem = read_dump(tmp_path / "b.txt", "b.txt").problems[0]
+    assert problem.fatal and str(problem).startswith("b.txt:1: binary")
+
+
+def test_invalid_utf8_line_is_decoded_and_reported_with_its_line(tmp_path: Path) -> None:
+    p = tmp_path / "d.txt"
+    p.write_bytes(b"good line\ncaf\xe9 society podcast talk\n")
+    dump = read_dump(p, "d.txt")
+    assert dump.lines[1].text == "café society podcast talk"
+    assert str(dump.problems[0]).startswith("d.txt:2: invalid UTF-8")
+    assert not dump.problems[0].fatal
+
+
+def test_huge_line_is_cut_and_flagged(tmp_path: Path) -> None:
+    p = tmp_path / "d.txt"
+    p.write_text("x" * (MAX_LINE_CHARS + 10) + "\nnext\n", encoding="utf-8")
+    dump = read_dump(p, "d.txt")
+    assert dump.lines[0].cut and len(dump.lines[0].text) == MAX_LINE_CHARS
+    assert "d.txt:1:" in str(dump.problems[0])
+    assert dump.lines[1].text == "next"
+
+
+def test_sidecar_declares_the_collection_date(tmp_path: Path) -> None:
+    p = tmp_path / "d.txt"
+    p.write_text("A blurb.\n", encoding="utf-8")
+    (tmp_path / "d.yml").write_text("collected_on: 2024-06-01\n", encoding="utf-8")
+    dump = read_dump(p)
+    assert dump.collected_on.isoformat() == "2024-06-01" and dump.collected_on_declared

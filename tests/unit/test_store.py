@@ -1,0 +1,117 @@
+"""store.py: front matter contract, edit survival, atomic writes, byte-identical re-runs."""
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from digest.episode import Chapter, Episode, Link, Source
+from digest.store import parse, read_episode_file, save_all
+
+
+def _episode(**kw) -> Episode:
+    base = dict(
+        title="Title: with colon",
+        slug="title-with-colon",
+        body="Body text.\n",
+        source=Source("d.txt", 3, "ab" * 32),
+        date=dt.date(2024, 12, 13),
+        summary="A summary.",
+        tags=["heroku"],
+        guests=["Vish Abrams"],
+        chapters=[Chapter("1:01", "Intro")],
+        links=[Link("https://x.com/", "X")],
+        language="en",
+    )
+    base.update(kw)
+    return Episode(**base)
+
+
+def test_front_matter_contract(tmp_path: Path) -> None:
+    (out,) = save_all([_episode()], tmp_path)
+    text = out.path.read_text(encoding="utf-8")
+    assert text.startswith("---\ntitle: 'Title: with colon'\nslug: title-with-colon\n")
+    assert "tags:\n- heroku\n" in text
+    meta, body = parse(text)
+    assert meta["date"] == dt.date(2024, 12, 13)
+    assert meta["chapters"] == [{"time": "1:01", "label": "Intro"}]
+    assert meta["source"] == {"file": "d.txt", "line": 3, "sha256": "ab" * 32}
+    assert "episode" not in meta and "show" not in meta  # unknown → absent
+    assert body == "Body text.\n"
+
+
+def test_rerun_is_byte_identical_and_not_rewritten(tmp_path: Path) -> None:
+    (first,) = save_all([_episode()], tmp_path)
+    before = first.path.read_bytes()
+    mtime = first.path.stat().st_mtime_ns
+    (again,) = save_all([_episode()], tmp_path)
+    assert again.status == "unchanged"
+    assert first.path.read_bytes() == before and first.path.stat().st_mtime_ns == mtime
+
+
+def test_editor_edits_survive_and_conflicts_are_reported(tmp_path: Path) -> None:
+    (out,) = save_all([_episode()], tmp_path)
+    meta, body = read_episode_file(out.path)
+    text = out.path.read_text(encoding="utf-8")
+    text = text.replace("- heroku\n", "- heroku\n- kubernetes\n")  # tags edited
+    text = text.replace("title: 'Title: with colon'", "title: Better title")
+    text = text.replace("summary: A summary.\n", "")  # deleted by the editor
+    text = text.replace("ingested:", "featured: true\ningested:")  # editor's own key
+    text += "\nAn editor's paragraph.\n"
+    out.path.write_text(text, encoding="utf-8")
+
+    (again,) = save_all(
+        [_episode(title="Title: with colon", summary="New summary.", language="fr")], tmp_path
+    )
+    meta, body = read_episode_file(out.path)
+    assert meta["tags"] == ["heroku", "kubernetes"]
+    assert meta["title"] == "Better title"
+    assert "summary" not in meta
+    assert meta["featured"] is True
+    assert meta["language"] == "fr"  # not edited → ingest's new value
+    assert "An editor's paragraph." in body
+    assert again.status == "kept-edits"
+    assert any(c.startswith("summary") for c in again.conflicts)
+    # and the next identical run changes nothing
+    snapshot = out.path.read_bytes()
+    (third,) = save_all([_episode(summary="New summary.", language="fr")], tmp_path)
+    assert third.status == "unchanged" and out.path.read_bytes() == snapshot
+
+
+def test_files_are_never_deleted_and_editor_pages_never_touched(tmp_path: Path) -> None:
+    mine = tmp_path / "title-with-colon.md"
+    mine.write_text("---\ntitle: Mine\n---\n\nHand written.\n", encoding="utf-8")
+    other = tmp_path / "old-episode.md"
+    other.write_text("---\ntitle: Old\ningested: {}\n---\n\nOld.\n", encoding="utf-8")
+    outs = save_all([_episode()], tmp_path)
+    assert mine.read_text(encoding="utf-8").endswith("Hand written.\n")
+    assert other.exists()
+    assert outs[0].path.name == "title-with-colon-2.md"
+
+
+def test_no_temporary_files_are_left_behind(tmp_path: Path) -> None:
+    save_all([_episode(), _episode(slug="two", source=Source("d.txt", 4, "cd" * 32))], tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["title-with-colon.md", "two.md"]
+
+
+def test_yaml_hostile_titles_round_trip(tmp_path: Path) -> None:
+    for i, title in enumerate(
+        [
+            "- dash",
+            "# hash",
+            "{brace}",
+            "| pipe",
+            "q\"uote's",
+            "yes",
+            "2024-01-01",
+            "a: b",
+            "@at",
+            "`tick`",
+            "line\u2028sep",
+        ]
+    ):
+        ep = _episode(title=title, slug=f"t{i}", source=Source("d.txt", i, f"{i:064x}"))
+        (out,) = save_all([ep], tmp_path)
+        meta, _ = read_episode_file(out.path)
+        assert meta["title"] == title
+        assert yaml.safe_load(out.path.read_text(encoding="utf-8").split("---\n")[1])
