@@ -262,7 +262,8 @@
     /** Ranked, filtered results with facets; opts: {topic: slug, show: name, limit}. */
     function search(text, opts) {
       opts = opts || {};
-      var started = Date.now();
+      var clock = typeof performance !== "undefined" ? performance : Date;
+      var started = clock.now();
       var res = hits(text);
       var topicFacet = {}, showFacet = {}, rows = [];
       var topicNo = -1, showNo = -1;
@@ -294,7 +295,7 @@
           return { id: store.shows[i][0], label: store.shows[i][0] };
         }),
         suggestions: total ? [] : suggestions(text),
-        ms: Date.now() - started
+        ms: clock.now() - started
       };
     }
 

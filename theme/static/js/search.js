@@ -187,7 +187,8 @@
 
   function render(data) {
     openPanel();
-    list.dataset.query = data.query; // which query the list shows (tests and assistive tech)
+    list.dataset.query = data.query; // which query the list shows (tests, benchmark)
+    list.dataset.ms = data.ms.toFixed(2); // time the worker spent answering it
     setActive(-1);
     list.replaceChildren();
     filters.replaceChildren();
