@@ -27,15 +27,16 @@ log = logging.getLogger(__name__)
 
 DEFAULTS = {
     "RELATED_MAX": 5,
-    "RELATED_DIMENSIONS": 512,
+    "RELATED_DIMENSIONS": 256,
     "RELATED_MIN_SIMILARITY": 0.12,
     "RELATED_BODY_CHARS": 2000,
-    "RELATED_BLOCK_ROWS": 512,
+    "RELATED_BLOCK_ROWS": 1024,
 }
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _TAGS = re.compile(r"<[^>]+>")
 # Words that say nothing about what an episode is about (the corpus is podcast blurbs).
-_STOPWORDS = """the and for with that this from are was were you your our their they them his her its
+_STOPWORDS = """
+    the and for with that this from are was were you your our their they them his her its
     about into how why what when who which will would can could should has have had not but
     all any more most some such than then there these those just also over out get got one two
     new now our use using used been being very much many episode episodes podcast show today
@@ -102,17 +103,26 @@ def rank_related(
     for start in range(0, n, block):
         stop = min(start + block, n)
         shared = topics[start:stop] @ topics.T
-        cosine = text[start:stop] @ text.T
+        score = text[start:stop] @ text.T
+        # Episodes sharing no topic qualify only by clearly similar text.
+        score[(shared == 0) & (score < min_similarity)] = -np.inf
         # A shared topic always outranks any text similarity (cosine is at most 1).
-        score = shared * 2.0 + cosine
-        eligible = (shared > 0) | (cosine >= min_similarity)
-        score[~eligible] = -np.inf
+        shared *= 2.0
+        score += shared
         score[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        top = np.argpartition(-score, k - 1, axis=1)[:, :k]
-        for local, candidates in enumerate(top):
-            values = score[local, candidates]
-            order = np.lexsort((candidates, -values))
-            result.append([int(candidates[i]) for i in order if np.isfinite(values[i])])
+        # k rounds of argmax beat argpartition by far for the small k used here.
+        rows = np.arange(stop - start)
+        picks = np.empty((stop - start, k), dtype=np.int64)
+        values = np.empty((stop - start, k), dtype=np.float32)
+        for round_ in range(k):
+            best = score.argmax(axis=1)
+            picks[:, round_] = best
+            values[:, round_] = score[rows, best]
+            score[rows, best] = -np.inf
+        for local in range(stop - start):
+            result.append(
+                [int(i) for i, v in zip(picks[local], values[local], strict=True) if np.isfinite(v)]
+            )
     return result
 
 

@@ -30,7 +30,7 @@ DEFAULTS = {
 }
 WIDTH = 420  # viewBox width; CSS scales the drawing to the column
 ROW = 22
-LABEL_W = 150
+LABEL_W = 160
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Chart:
     note: str = ""
 
 
-def _clip(text: str, limit: int = 22) -> str:
+def _clip(text: str, limit: int = 20) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
