@@ -125,6 +125,7 @@ def resolve_tags(generator) -> None:
 
     _resolve_shows(generator)
     generator.topics_tags = shared
+    generator.topics_taxonomy = taxonomy
 
 
 def _resolve_shows(generator) -> None:
@@ -178,7 +179,7 @@ def add_counts_and_related(generator) -> None:
         if cat is not None:
             show_counts[cat.slug] += 1
 
-    taxonomy = _taxonomy(settings)
+    taxonomy = getattr(generator, "topics_taxonomy", None) or _taxonomy(settings)
     for slug, tag in tags.items():
         tag.count = counts[slug]
         ranked = sorted(
