@@ -261,6 +261,12 @@ def _identity(meta: dict[str, Any] | None) -> str | None:
 
 def save_all(episodes: list[Episode], out_dir: Path) -> list[Outcome]:
     """Write every episode into ``out_dir`` following the edit-preservation rule."""
+    # Temporary files of a run that was killed mid-write (the caller holds the run lock, so no
+    # other run owns them): never episodes, safe to remove.
+    if out_dir.is_dir():
+        for stale in out_dir.glob(".*.md.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
     existing = _scan(out_dir)
     by_source = {}
     for stem, ex in existing.items():

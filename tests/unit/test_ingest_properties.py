@@ -1,0 +1,111 @@
+"""Property tests: whatever a dump line holds, ingest writes front matter that PyYAML reads
+back to exactly what ingest meant (2,000 generated examples in all)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.episode import Episode, Source
+from digest.ingest.pipeline import ingest
+from digest.ingest.read import Dump, RawLine
+from digest.shows import parse_shows
+from digest.store import episode_fields, parse, render
+
+SHOWS = parse_shows({"shows": [{"name": "Dev Show: The Podcast", "slug": "dev-show"}]})
+HOSTILE = st.sampled_from(
+    [
+        ":",
+        ": ",
+        "'",
+        '"',
+        "- ",
+        "#",
+        " #",
+        "{",
+        "}",
+        "[",
+        "]",
+        "|",
+        ">",
+        "&",
+        "*",
+        "!",
+        "%",
+        "@",
+        "`",
+        "?",
+        ",",
+        "\t",
+        "\\",
+        "---",
+        "...",
+        "yes",
+        "no",
+        "null",
+        "~",
+        "2024-01-01",
+        "1:01",
+        "0x1F",
+        "1e3",
+        "\u2028",
+        "\u0085",
+        "\ufeff",
+        "é",
+        "’",
+        "ā€™",
+        "<b>",
+        "&#8230;",
+        "https://x.com/?utm_source=a&token=eyJhbGciOiJIUzI1NiJ9.eyJ4Ijoxfq.sig",
+        "Transcript: ",
+        "(01:02) ",
+        "The post ",
+        " appeared first on ",
+        "8/13/2025 ",
+    ]
+)
+LINE = st.lists(st.one_of(HOSTILE, st.text(max_size=12)), min_size=1, max_size=25).map("".join)
+
+
+def _front_matter_round_trips(ep: Episode) -> None:
+    meta = episode_fields(ep)
+    meta["ingested"] = {"title": "0" * 12}
+    text = render(meta, ep.body)
+    loaded, body = parse(text)
+    assert loaded == meta
+    raw = text.split("\n---\n", 1)[0].removeprefix("---\n")
+    assert yaml.safe_load(raw) == meta  # plain PyYAML, as the Pelican reader uses
+    assert body.rstrip() == ep.body.rstrip()
+
+
+@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LINE)
+def test_any_line_yields_front_matter_that_round_trips(line: str) -> None:
+    dump = Dump(file="d.txt", lines=[RawLine("d.txt", 1, line)])
+    result = ingest([dump], SHOWS, taxonomy=None)
+    for ep in result.episodes:
+        assert ep.title and ep.slug and len(ep.title) <= 200
+        assert ep.summary is None or len(ep.summary) <= 300
+        _front_matter_round_trips(ep)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    title=st.text(min_size=1, max_size=60),
+    summary=st.one_of(st.none(), st.text(max_size=80)),
+    guests=st.lists(st.text(min_size=1, max_size=20), max_size=3),
+)
+def test_any_field_values_round_trip(title: str, summary: str | None, guests: list[str]) -> None:
+    ep = Episode(
+        title=title,
+        slug="s",
+        body="b\n",
+        source=Source("d.txt", 1, "0" * 64),
+        date=dt.date(2025, 1, 1),
+        summary=summary,
+        guests=guests,
+    )
+    _front_matter_round_trips(ep)
