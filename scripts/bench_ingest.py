@@ -64,6 +64,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         dump_path = Path(tmp) / "synthetic.txt"
         dump_path.write_text(text, encoding="utf-8")
+        mb, lines = len(text.encode()) / 1e6, text.count("\n")
+        del text
         out_dir = Path(tmp) / "episodes"
         shows = load_shows(ROOT / "content" / "shows.yml")
         taxonomy = None
@@ -108,8 +110,6 @@ def main() -> int:
     )
     own, kids = me.ru_maxrss / 1024, children.ru_maxrss / 1024
     cpu = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
-    mb = len(text.encode()) / 1e6
-    lines = text.count("\n")
     print(f"input            {lines:,} lines, {mb:.1f} MB (seed {args.seed})")
     print(
         f"episodes         {len(result.episodes):,} written, {len(result.dropped)} lines "

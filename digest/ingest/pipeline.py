@@ -99,7 +99,11 @@ def ingest(
     ] = map,
     progress: Callable[[int], None] | None = None,
 ) -> IngestResult:
-    """Turn read dumps into episodes (pure apart from calling ``mapper`` and ``progress``)."""
+    """Turn read dumps into episodes (pure apart from calling ``mapper`` and ``progress``).
+
+    The dumps' lines are consumed (emptied once classified) so a 100 MB dump is not held twice
+    while its episodes are built.
+    """
     result = IngestResult()
     blurbs: list[_Blurb] = []
     texts: list[str | None] = []
@@ -135,6 +139,7 @@ def ingest(
             )
             texts.append(raw.text)
             header = None
+        dump.lines = []
 
     # Byte-identical repeats are merged before the costly extraction.
     first_of: dict[str, int] = {}
