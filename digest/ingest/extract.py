@@ -869,7 +869,10 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
             guests.insert(0, name)
     summary = make_summary(lead)
     if not title:
-        title = derive_title(lead, chapters)
+        # "Highlights from this week's conversation include: (chapters) The Data Stack Show
+        # is a weekly podcast…": what follows a chapter list is the show's blurb, not this
+        # episode's, so a chapter names the episode better.
+        title = derive_title(before if span and len(before) < 200 else lead, chapters)
     if len(title) > TITLE_MAX:
         title = concise_title(title)
     language = detect_language(lead if len(lead) > 300 else notes)
