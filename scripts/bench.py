@@ -544,6 +544,8 @@ def table(results: dict) -> str:
             if stat and stat.get("median_s") is not None and not label.startswith("ingest"):
                 ratio = f"{stat['median_s'] / stock:.2f}"
                 cpu_ratio = f"{stat['cpu_median_s'] / stock_cpu:.2f}"
+            if stat and stat.get("failed"):
+                ratio, cpu_ratio = "FAILED", f"{stat['failed']} runs"
             lines.append(
                 f"{label:44} {median:>9} {spread:>13} {cpu:>8} {rss:>8} {ratio:>8} {cpu_ratio:>10}"
             )
