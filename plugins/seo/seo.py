@@ -115,7 +115,7 @@ def make_episode_jsonld(settings: dict[str, Any]):
         if show:
             data["partOfSeries"] = {
                 "@type": "PodcastSeries",
-                "name": show,
+                "name": str(getattr(article.category, "name", show)),
                 "url": f"{base}/{article.category.url}",
             }
         guests = getattr(article, "guests", None) or []
