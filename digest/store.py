@@ -318,7 +318,7 @@ def _save_one(ep: Episode, stem: str, ex: _Existing | None, out_dir: Path) -> Ou
     if ex is not None:
         old_text = ex.path.read_text(encoding="utf-8")
         if old_text == text:
-            return Outcome(path, "unchanged", kept, conflicts)
+            return Outcome(path, "kept-edits" if kept else "unchanged", kept, conflicts)
     write_atomic(path, text)
     status = "created" if ex is None else ("kept-edits" if kept else "updated")
     return Outcome(path, status, kept, conflicts)

@@ -75,7 +75,7 @@ def test_editor_edits_survive_and_conflicts_are_reported(tmp_path: Path) -> None
     # and the next identical run changes nothing
     snapshot = out.path.read_bytes()
     (third,) = save_all([_episode(summary="New summary.", language="fr")], tmp_path)
-    assert third.status == "unchanged" and out.path.read_bytes() == snapshot
+    assert third.status == "kept-edits" and out.path.read_bytes() == snapshot
 
 
 def test_files_are_never_deleted_and_editor_pages_never_touched(tmp_path: Path) -> None:
