@@ -198,6 +198,10 @@ def build_stats(articles, tags, categories, settings) -> dict:
     months: list[tuple[int, int, int]] = []
     if per_month:
         (y, m), last = min(per_month), max(per_month)
+        # At least a year of columns, so a few months of data do not become one giant bar.
+        span = (last[0] - y) * 12 + last[1] - m + 1
+        for _ in range(max(0, 12 - span)):
+            y, m = (y - 1, 12) if m == 1 else (y, m - 1)
         while (y, m) <= last:
             months.append((y, m, per_month.get((y, m), 0)))
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
@@ -246,7 +250,7 @@ def build_stats(articles, tags, categories, settings) -> dict:
         "cooccurrence": Chart(
             "chart-cooccurrence", "Topics that appear together",
             "How often two topics are tagged on the same episode, for the "
-            f"{len(matrix_topics)} largest topics; darker means more shared episodes.",
+            f"{len(matrix_topics)} largest topics; the stronger the colour, the more they share.",
             heat_map("chart-cooccurrence", "Topics that appear together",
                      [r.label for r in matrix_topics], matrix),
             pairs,
