@@ -5,9 +5,14 @@ working directory (tests build into temporary folders with `-e` overrides).
 """
 
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+# Plugins are thin adapters over the domain core in digest/: make it importable however Pelican
+# is started (its console script does not put the working directory on sys.path).
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 AUTHOR = "PaaS & DevEx Digest editors"
 SITENAME = "PaaS & DevEx Digest"

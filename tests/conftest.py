@@ -68,8 +68,8 @@ def run_pelican(
     }
     args = [sys.executable, "-m", "pelican", str(content), "-o", str(output),
             "-s", str(ROOT / settings)]  # fmt: skip
-    for key, value in overrides.items():
-        args += ["-e", f"{key}={value}"]
+    # One -e with every pair: Pelican keeps only the last -e when it is repeated.
+    args += ["-e", *(f"{key}={value}" for key, value in overrides.items())]
     return subprocess.run(
         args, capture_output=True, text=True, cwd=ROOT, check=False,
         env={**os.environ, **(env or {})},

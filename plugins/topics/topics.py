@@ -24,18 +24,15 @@ Settings (defaults in brackets): TOPICS_FILE [content/topics.yml], SHOWS_FILE
 from __future__ import annotations
 
 import logging
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from pelican import signals
 from pelican.urlwrappers import Category, Tag
 
-_ROOT = Path(__file__).resolve().parents[2]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+from digest.taxonomy import Taxonomy, load_taxonomy
 
-from digest.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
+_ROOT = Path(__file__).resolve().parents[2]
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from tests.fixtures.xss.xss_site import XssSite, build_xss_site, load_secrets
 pytestmark = pytest.mark.slow
 
 FULL_SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
-# The scanner's families; plugins/markdown_reader/scrub.py redacts the same ones.
+# The scanner's families; digest/scrub.py redacts the same ones.
 PATTERNS = {
     "JWT": re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{8,}"),
     "JWT (any header)": re.compile(

@@ -11,14 +11,9 @@ from pathlib import Path
 import pytest
 from pelican.settings import DEFAULT_CONFIG
 
-from plugins.markdown_reader.markdown_reader import (
-    FrontMatterError,
-    MarkdownItReader,
-    is_allowed_url,
-    make_markdown,
-    split_front_matter,
-)
-from plugins.markdown_reader.scrub import scrub_text, scrub_url
+from digest.frontmatter import FrontMatterError, is_allowed_url, split_front_matter
+from digest.scrub import scrub_text, scrub_url
+from plugins.markdown_reader.markdown_reader import MarkdownItReader, make_markdown
 from tests.fixtures.xss.xss_site import load_secrets, load_vectors
 
 VECTORS = load_vectors()
@@ -153,7 +148,7 @@ def test_attribute_values_are_validated(tmp_path: Path, reader) -> None:
         "chapters:\n  - {time: '02:49', label: Intro}\n  - {time: '\"><b>', label: bad}\n---\n",
     )  # fmt: skip
     _, meta = reader.read(path)
-    assert meta["slug"] == "x-onmouseoveralert1"
+    assert meta["slug"] == "x-onmouseover-alert-1"  # digest.slugs.slugify, as ingest names files
     assert meta["links"] == [{"url": "https://ok.example/?a=1", "label": "good"}]
     assert meta["chapters"] == [{"time": "02:49", "label": "Intro"}]
 
@@ -179,5 +174,5 @@ def test_metadata_contract(tmp_path: Path, reader) -> None:
 
 
 def test_split_front_matter_reports_body_line() -> None:
-    front, body, line = split_front_matter("---\na: 1\n---\nhello\n")
+    front, body, line, _ = split_front_matter("---\na: 1\n---\nhello\n")
     assert front == {"a": 1} and body == "hello\n" and line == 4

@@ -5,8 +5,8 @@ reader sees every file Pelican publishes — including ones editors wrote or pas
 redacts again, on the way out. The real input that needed it: the Heroku sample dump carries a
 Stratechery feed URL with an RS256 JWT in ``?access_token=``.
 
-Pure functions; no Pelican import. The patterns are the same families tests/build/test_secrets.py
-looks for in output/, so a format added there should be added here.
+Pure functions; no Pelican import (the reader plugin uses it via digest.frontmatter). The
+patterns are the families tests/build/test_secrets.py looks for in output/: add new ones to both.
 """
 
 from __future__ import annotations
