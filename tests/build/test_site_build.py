@@ -39,9 +39,10 @@ def test_every_ingested_episode_is_built(sample_site: BuiltSite) -> None:
     for record in records:
         page = sample_site.output / "episodes" / record["slug"] / "index.html"
         assert page.exists(), record["slug"]
-        assert soup(sample_site, f"episodes/{record['slug']}/index.html").h1.get_text(
-            strip=True
-        ) == record["title"]
+        assert (
+            soup(sample_site, f"episodes/{record['slug']}/index.html").h1.get_text(strip=True)
+            == record["title"]
+        )
 
 
 def test_home_lists_newest_episodes_with_links_that_resolve(sample_site: BuiltSite) -> None:
