@@ -78,6 +78,7 @@ class Topic:
     acronyms: tuple[str, ...] = ()
     regexes: tuple[str, ...] = ()
     weak: tuple[str, ...] = ()
+    implied: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     exclusions: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
@@ -103,11 +104,16 @@ class TaggingRules:
     body_unit_chars: int = 1000
     body_norm_exponent: float = 0.75
     body_min_hits: int = 2
+    body_min_hits_short: int = 2
+    short_body_chars: int = 0
     body_cap: float = 2.0
     weak_factor: float = 0.4
     repeat_factor: float = 0.5
     list_min_topics: int = 4
     list_factor: float = 0.5
+    list_item_words: int = 0
+    bio_factor: float = 1.0
+    list_min_items: int = 3
     ignore_sentences: tuple[str, ...] = ()
     former_employer: tuple[str, ...] = ()
     employer_topics: tuple[str, ...] = ()
@@ -287,14 +293,19 @@ def _phrase_index(topics: Iterable[Topic]) -> dict[str, tuple[PhraseRule, ...]]:
     for topic in topics:
         seen: set[tuple[tuple[str, ...], tuple[str, ...] | None]] = set()
         kinds = (
-            [(p, False, False) for p in (*topic.phrases, *topic.aliases)]
+            [(p, False, False) for p in (*topic.phrases, *topic.implied, *topic.aliases)]
             + [(a, True, False) for a in topic.acronyms]
             + [(w, False, True) for w in topic.weak]
         )
+        # An alias an editor also lists under `weak` ("database") counts as weak.
+        weak_words = {tuple(w.lower() for w in TOKEN_RE.findall(t)) for t in topic.weak}
         for text, exact, weak in kinds:
             words = tuple(TOKEN_RE.findall(text))
             if not words:
                 continue
+            lowered = tuple(w.lower() for w in words)
+            if text in topic.aliases and not exact and lowered in weak_words:
+                weak = True
             key = (tuple(w.lower() for w in words), words if exact else None)
             if key in seen:
                 continue
@@ -361,7 +372,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
 _TOPIC_KEYS = {"slug", "name", "description", "match", "aliases", "exclude", "related", "min_score"}
-_MATCH_KEYS = {"phrases", "acronyms", "regex", "weak"}
+_MATCH_KEYS = {"phrases", "acronyms", "regex", "weak", "implied"}
 
 
 def _line_of(container: Any, key: str | None = None) -> int | None:
@@ -428,6 +439,7 @@ def _parse_topic(raw: Any, path: str, line: int | None) -> Topic:
         acronyms=_str_list(match, "acronyms", path),
         regexes=_str_list(match, "regex", path),
         weak=_str_list(match, "weak", path),
+        implied=_str_list(match, "implied", path),
         aliases=_str_list(raw, "aliases", path),
         exclusions=_str_list(raw, "exclude", path),
         related=_str_list(raw, "related", path),
