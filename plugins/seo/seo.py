@@ -72,6 +72,23 @@ def split_transcript(html: str) -> tuple[Markup, Markup]:
     return Markup(html[: match.start()]), Markup(html[match.end() :])
 
 
+_NOTES_HEADING = re.compile(r"<h([1-6])[^>]*>\s*show\s+notes\s*:?\s*</h\1>", re.IGNORECASE)
+
+
+def split_notes(html: str) -> tuple[Markup, Markup, Markup]:
+    """Split rendered notes into (intro, notes, transcript).
+
+    Ingest writes the summary first, then a "Show notes" heading, then the full notes and an
+    optional "Transcript" heading: the theme shows the intro as the lead paragraph, the notes
+    under its own "Show notes" heading (so it does not appear twice) and folds the transcript.
+    """
+    body, transcript = split_transcript(html)
+    match = _NOTES_HEADING.search(body)
+    if not match:
+        return Markup(""), body, transcript
+    return Markup(body[: match.start()]), Markup(body[match.end() :]), transcript
+
+
 def _plain(html: str) -> str:
     return re.sub(r"\s+", " ", _TAGS.sub(" ", html or "")).strip()
 
@@ -155,6 +172,7 @@ def add_template_helpers(generator) -> None:
         safe_url=safe_url,
         iso_duration=iso_duration,
         split_transcript=split_transcript,
+        split_notes=split_notes,
         lead_needed=lead_needed,
     )
     theme = Path(settings.get("THEME", ""))

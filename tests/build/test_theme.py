@@ -141,6 +141,9 @@ def test_episode_page_shows_everything_the_front_matter_has(site: BuiltSite) -> 
         if record.get("truncated"):
             assert article.select_one(".notice")
         assert article.select_one(".notes")
+        headings = [h.get_text(strip=True).lower() for h in article.select("h2")]
+        assert headings.count("show notes") == 1, f"{record['slug']}: {headings}"
+        assert headings.count("transcript") == 0, "a transcript heading moves into <details>"
     # Related episodes and previous/next link to real pages.
     with_related = 0
     for record in records:
