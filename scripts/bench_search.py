@@ -306,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary-chars", type=int, default=160)
     parser.add_argument("--store-format", default="rows", choices=["rows", "columns"])
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-pagefind", action="store_true")
     parser.add_argument(
         "--baseline-max",
         type=int,
@@ -340,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
                 if browser:
                     row["ours"].update(measure_ours(browser, ours, queries))
                 pf_site = Path(tmp) / "pagefind"
-                pf = build_pagefind(records, pf_site)
+                pf = None if args.no_pagefind else build_pagefind(records, pf_site)
                 if pf is not None:
                     row["pagefind"] = pf
                     if browser:

@@ -176,7 +176,9 @@
       return index.query(function (q) {
         terms.forEach(function (t) {
           q.term(t, { boost: 10 });
-          if (t.length >= 2) q.term(t, { boost: 1, usePipeline: false, wildcard: TRAILING });
+          // Prefix matching (partial words) from 3 characters: a 1–2 character prefix expands
+          // to a large share of the vocabulary at 10,000 episodes.
+          if (t.length >= 3) q.term(t, { boost: 1, usePipeline: false, wildcard: TRAILING });
         });
         extra.forEach(function (t) { q.term(t, { boost: 4 }); });
       });
