@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass
 
 SHINGLE = 5
-COMPARE_CHARS = 3000  # the opening decides; transcripts can differ in where they were cut
+COMPARE_CHARS = 1500  # the opening decides; transcripts can differ in where they were cut
 NEAR = 0.8  # containment above which two blurbs are the same episode
 _ANCHOR_MOD = 4  # 1 in 4 shingles is an index anchor (content-defined, deterministic)
 _MAX_BUCKET = 64  # anchors shared by more blurbs are boilerplate ("brought to you by")
