@@ -276,7 +276,11 @@ def save_all(episodes: list[Episode], out_dir: Path) -> list[Outcome]:
     claimed: set[str] = set()
     outcomes: list[Outcome] = []
     for ep in episodes:
-        stem = by_source.get(ep.source.sha256)
+        own = existing.get(ep.slug)
+        if ep.slug not in claimed and own and _identity(own.meta) == ep.source.sha256:
+            stem: str | None = ep.slug  # its own file (two listings of one blurb: one each)
+        else:
+            stem = by_source.get(ep.source.sha256)
         if stem is None or stem in claimed:
             stem = _free_stem(ep, existing, claimed)
         claimed.add(stem)

@@ -276,7 +276,9 @@ _NOT_NAME_WORDS = frozenset(
 # Candidate sentence ends; abbreviations and initials ("e.g.", "Dr.", "Marc G. Gauthier") are
 # checked in Python: much faster than look-behinds tried at every position.
 _SENTENCE_END = re.compile(r"[.!?…][\"”’)]?\s+(?=[\"“‘(¿¡]?[A-ZÀ-Þ0-9])|\n\n+")
-_ABBREVIATIONS = frozenset("e.g i.e vs dr mr ms mrs st no etc approx".split())
+_ABBREVIATIONS = frozenset(
+    ["e.g", "i.e", "vs", "dr", "mr", "ms", "mrs", "st", "no", "etc", "approx"]
+)
 _BOILERPLATE = re.compile(
     r"^(?:editor'?s note|this friday|rsvp|sponsored by|this episode is (?:brought|sponsored)"
     r"|support the show|subscribe|follow (?:us|the)|links?:|join us|note:|welcome to"

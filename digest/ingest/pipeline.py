@@ -292,5 +292,8 @@ def _assign_slugs(episodes: list[Episode]) -> None:
             slug = slugify(f"{slug}-{slugify(ep.show, 20)}", SLUG_MAX + 21)
         if slug in used:
             slug = f"{slug}-{ep.source.sha256[:8]}"
+        base, n = slug, 2
+        while slug in used:  # the same blurb listed under two shows
+            slug, n = f"{base}-{n}", n + 1
         used.add(slug)
         ep.slug = slug
