@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from dateutil import parser as date_parser
 
-from digest.scrub import scrub_text, scrub_url
+from digest.scrub import clean_chars, scrub_text, scrub_url
 from digest.slugs import SAFE_SLUG, slugify
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
@@ -40,9 +40,6 @@ KNOWN_KEYS = frozenset(
 # ISO 639-1/-3 with optional BCP 47 subtags (pt, pt-BR, zh-Hant): safe inside lang="…".
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 CHAPTER_TIME = re.compile(r"^\d{1,3}(?::[0-5]\d){1,2}$")
-# Control characters XML 1.0 forbids: one NUL in a scraped blurb made the Atom feed writer raise
-# UnserializableContentError and abort the whole build. Also noncharacters and lone surrogates.
-_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 class FrontMatterError(ValueError):
@@ -97,17 +94,6 @@ def is_absolute_allowed_url(url: object) -> bool:
     if match is None or match.group(1).lower() not in ALLOWED_SCHEMES:
         return False
     return match.group(1).lower() == "mailto" or url[match.end() :].startswith("//")
-
-
-def clean_chars(value: Any) -> Any:
-    """Drop characters no HTML page or XML feed may carry, in strings nested anywhere."""
-    if isinstance(value, str):
-        return _FORBIDDEN_CHARS.sub("", value)
-    if isinstance(value, list):
-        return [clean_chars(item) for item in value]
-    if isinstance(value, dict):
-        return {key: clean_chars(item) for key, item in value.items()}
-    return value
 
 
 # libyaml's parser when PyYAML was built with it: YAML parsing was a third of a 1,000-episode

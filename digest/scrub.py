@@ -12,6 +12,7 @@ patterns are the families tests/build/test_secrets.py looks for in output/: add 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 REDACTED = "[redacted]"
 
@@ -72,3 +73,19 @@ def scrub_url(url: str) -> str:
     url = re.sub(r"\?&+", "?", url)
     url = re.sub(r"&{2,}", "&", url)
     return re.sub(r"[?&#]+$", "", url)
+
+
+# Control characters XML 1.0 forbids: one NUL in a scraped blurb made the Atom feed writer raise
+# UnserializableContentError and abort the whole build. Also noncharacters and lone surrogates.
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_chars(value: Any) -> Any:
+    """Drop characters no HTML page or XML feed may carry, in strings nested anywhere."""
+    if isinstance(value, str):
+        return _FORBIDDEN_CHARS.sub("", value)
+    if isinstance(value, list):
+        return [clean_chars(item) for item in value]
+    if isinstance(value, dict):
+        return {key: clean_chars(item) for key, item in value.items()}
+    return value

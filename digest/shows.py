@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from digest.scrub import clean_chars
+
 
 class Strength(IntEnum):
     """How sure a piece of evidence makes us; higher wins."""
@@ -260,7 +262,7 @@ def parse_shows(data: object, where: str = "shows.yml") -> ShowRegistry:
                 ) from exc
         shows.append(
             Show(
-                name=str(entry["name"]),
+                name=clean_chars(str(entry["name"])),  # shown in pages and XML feeds
                 slug=slug,
                 homepage=str(entry["homepage"]) if entry.get("homepage") else None,
                 aliases=tuple(str(a) for a in entry.get("aliases") or ()),

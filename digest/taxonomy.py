@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from digest.scrub import clean_chars
+
 __all__ = [
     "Matcher",
     "PhraseRule",
@@ -433,8 +435,9 @@ def _parse_topic(raw: Any, path: str, line: int | None) -> Topic:
         raise TaxonomyError(path, _line_of(raw, "min_score"), "'min_score' must be a number")
     topic = Topic(
         slug=slug,
-        name=raw["name"].strip(),
-        description=" ".join(raw["description"].split()),
+        # Names and descriptions end up in pages and XML feeds: no control characters.
+        name=clean_chars(raw["name"]).strip(),
+        description=" ".join(clean_chars(raw["description"]).split()),
         phrases=_str_list(match, "phrases", path),
         acronyms=_str_list(match, "acronyms", path),
         regexes=_str_list(match, "regex", path),
