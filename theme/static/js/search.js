@@ -25,6 +25,7 @@
   var failed = false;
   var requestId = 0;
   var timer = null;
+  var lastSent = null; // query + filters last sent to the worker
   var active = -1;
   var state = { topic: "", show: "" };
   var DEBOUNCE_MS = 60;
@@ -88,6 +89,7 @@
     syncUrl();
     var text = input.value;
     if (!text.trim()) {
+      lastSent = null;
       requestId++;
       delete list.dataset.query;
       list.replaceChildren();
@@ -96,6 +98,11 @@
       closePanel();
       return;
     }
+    // The same query and filters again (a re-fired input event, an arrow key while the debounce
+    // was pending): keep the list and the reader's selection instead of re-rendering them.
+    var key = [text, state.topic, state.show].join("\u0000");
+    if (key === lastSent) return;
+    lastSent = key;
     ensureWorker();
     if (!ready && !failed) showStatus("Loading search…");
     if (worker) {
