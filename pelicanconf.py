@@ -119,10 +119,11 @@ CHECK_MODIFIED_METHOD = "md5"
 # into the site with a content hash in its name.
 SEARCH_LUNR_JS = str(ROOT / "node_modules" / "lunr" / "lunr.min.js")
 # search: body text is trimmed (lunr.py indexing time and payload grow with it; see
-# docs/search.md), store summaries are cut for snippets, and the theme links search.css.
+# docs/search.md), store summaries are cut for snippets, the store is sharded so a first
+# search fetches only the shown results' rows, and the theme links search.css.
 SEARCH_BODY_CHARS = 600
 SEARCH_SUMMARY_CHARS = 160
-SEARCH_STORE_FORMAT = "rows"
+SEARCH_SHARD_DOCS = 8
 THEME_HAS_SEARCH_CSS = True
 
 TYPOGRIFY = False

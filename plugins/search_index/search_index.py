@@ -8,11 +8,13 @@ Why this shape (docs/search.md has the design and the measured figures):
   "deploy" a reader types;
 * indexed text goes through :func:`.text.normalise` (accents, emoji, possessives), the same
   function the browser applies to queries;
-* every file name carries a content hash (long-lived caching) and every URL in the store is
-  relative to SITEURL, so the site works under a subpath (GitHub project pages).
+* every file name carries a content hash (long-lived caching) except ``search/entry.json``,
+  the one fixed-name file pages point at (so no page's bytes depend on the index), and every
+  URL in the store is relative to SITEURL, so the site works under a subpath;
+* the document store is sharded (``SEARCH_SHARD_DOCS`` episodes per file): a first search
+  fetches the index plus the few shards holding the results it shows.
 
-The index is built once all articles are read (so every page's template context can name the
-hashed files) and written when the site is finalized.
+The index is built once all articles are read and written when the site is finalized.
 """
 
 from __future__ import annotations
@@ -38,11 +40,13 @@ __all__ = [
     "DEFAULT_FIELDS",
     "SearchRecord",
     "TopicInfo",
+    "build_files",
     "build_index",
     "build_payloads",
     "build_store",
     "documents_for",
     "register",
+    "shard_store",
     "write_files",
 ]
 
@@ -57,6 +61,8 @@ DEFAULT_FIELDS: tuple[dict[str, Any], ...] = (
 DEFAULT_OUTPUT_DIR = "search"
 DEFAULT_BODY_CHARS = 600
 DEFAULT_SUMMARY_CHARS = 160
+DEFAULT_SHARD_DOCS = 8
+ENTRY_NAME = "entry.json"
 
 _pending: dict[str, Any] = {}
 
@@ -136,13 +142,13 @@ def build_store(
     records: Sequence[SearchRecord],
     summary_chars: int = DEFAULT_SUMMARY_CHARS,
     extra_topics: Iterable[TopicInfo] = (),
-    store_format: str = "rows",
-) -> tuple[dict[str, Any], dict[str, Any] | list[dict[str, Any]]]:
-    """(shared tables, document store). Shows and topics are numbered once; rows point at them.
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(shared tables, columnar document store). Shows and topics are numbered once.
 
-    ``store_format="columns"`` ships parallel arrays (about 10 % smaller gzipped); ``"rows"``
-    (the default) ships one object per episode, which other tests and tools read today. The
-    shared tables (shows, topics, the alias map for query expansion) travel in the index.
+    The tables travel in the index: the shows and topics lists, the alias map for query
+    expansion, and ``docs`` — every episode's show and topic numbers, which facets and filters
+    need for *all* hits. The store holds only what a displayed result shows (title, url, date,
+    summary) as parallel arrays, so it can be sharded and fetched for the shown results only.
     """
     topics: dict[str, TopicInfo] = {}
     counts: dict[str, int] = {}
@@ -156,19 +162,18 @@ def build_store(
     topic_no = {slug: i for i, slug in enumerate(topic_order)}
     shows: dict[str, int] = {}
     show_rows: list[list[str]] = []
-    columns: dict[str, list[Any]] = {
-        "title": [], "url": [], "date": [], "show": [], "topics": [], "summary": [],
-    }  # fmt: skip
+    docs: dict[str, list[Any]] = {"show": [], "topics": []}
+    store: dict[str, Any] = {"n": len(records), "title": [], "url": [], "date": [], "summary": []}
     for record in records:
         if record.show and record.show not in shows:
             shows[record.show] = len(show_rows)
             show_rows.append([record.show, record.show_url])
-        columns["title"].append(record.title)
-        columns["url"].append(record.url)
-        columns["date"].append(record.date)
-        columns["show"].append(shows.get(record.show, -1))
-        columns["topics"].append([topic_no[t.slug] for t in record.topics])
-        columns["summary"].append(_short(record.summary, summary_chars))
+        docs["show"].append(shows.get(record.show, -1))
+        docs["topics"].append([topic_no[t.slug] for t in record.topics])
+        store["title"].append(record.title)
+        store["url"].append(record.url)
+        store["date"].append(record.date)
+        store["summary"].append(_short(record.summary, summary_chars))
     aliases: dict[str, int] = {}
     for slug in topic_order:
         topic = topics[slug]
@@ -182,11 +187,19 @@ def build_store(
             [slug, topics[slug].name, topics[slug].url, counts.get(slug, 0)] for slug in topic_order
         ],
         "aliases": aliases,
+        "docs": docs,
     }
-    if store_format == "columns":
-        return tables, {"n": len(records), **columns}
-    keys = list(columns)
-    return tables, [{key: columns[key][i] for key in keys} for i in range(len(records))]
+    return tables, store
+
+
+def shard_store(store: dict[str, Any], size: int) -> list[dict[str, Any]]:
+    """The columnar store cut into shards of ``size`` episodes (shard ``k`` holds refs
+    ``k*size`` … ``k*size+size-1``): a first search fetches only the shards of the shown hits."""
+    keys = [key for key in store if key != "n"]
+    return [
+        {key: store[key][start : start + size] for key in keys}
+        for start in range(0, store["n"], size)
+    ] or [{key: [] for key in keys}]
 
 
 def build_payloads(
@@ -195,18 +208,57 @@ def build_payloads(
     body_chars: int = DEFAULT_BODY_CHARS,
     summary_chars: int = DEFAULT_SUMMARY_CHARS,
     extra_topics: Iterable[TopicInfo] = (),
-    store_format: str = "rows",
-) -> tuple[dict[str, Any], Any]:
-    """(compact index, document store) for ``records``; ref ``i`` is ``records[i]``.
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(compact index, columnar document store) for ``records``; ref ``i`` is ``records[i]``.
 
     Pelican-free so the benchmark and the unit tests drive exactly what the plugin ships.
     ``extra_topics`` adds aliases of topics no episode carries yet (they still expand queries).
     """
     specs = [FieldSpec(f["field_name"], f.get("boost", 1)) for f in fields]
     index = fast_compact(specs, documents_for(records, body_chars))
-    tables, store = build_store(records, summary_chars, extra_topics, store_format)
+    tables, store = build_store(records, summary_chars, extra_topics)
     index["tables"] = tables
     return index, store
+
+
+def build_files(
+    index: dict[str, Any],
+    store: dict[str, Any],
+    lunr_bytes: bytes | None,
+    shard_docs: int = DEFAULT_SHARD_DOCS,
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """({path under the search directory: bytes}, entry).
+
+    Every file but the entry carries a content hash in its name (cache forever). The entry
+    (``entry.json``, fixed name, fetched with ``no-cache``) names the hashed lunr.js and index;
+    the index names the store shards (``shard_docs`` episodes each; 0 = one whole store file,
+    named by the entry). All names are relative to the entry's directory, so a page under any
+    subpath resolves them against the entry's URL. Pages carry only the entry's URL: a content
+    change alters the index, the shards it touches and the entry, never the pages' bytes.
+    """
+    files: dict[str, bytes] = {}
+    entry: dict[str, Any] = {"version": 1}
+    index = dict(index)
+    if shard_docs > 0:
+        names = []
+        for shard in shard_store(store, shard_docs):
+            data = _dumps(shard)
+            name = f"docs/{hashlib.sha256(data).hexdigest()[:10]}.json"
+            files[name] = data
+            names.append(name)
+        index["shards"] = {"size": shard_docs, "files": names}
+    else:
+        data = _dumps(store)
+        entry["store"] = _hashed_name("store", data, "json")
+        files[entry["store"]] = data
+    index_bytes = _dumps(index)
+    entry["index"] = _hashed_name("index", index_bytes, "json")
+    files[entry["index"]] = index_bytes
+    if lunr_bytes is not None:
+        entry["lunr"] = _hashed_name("lunr", lunr_bytes, "js")
+        files[entry["lunr"]] = lunr_bytes
+    files[ENTRY_NAME] = _dumps(entry)
+    return files, entry
 
 
 def _taxonomy(settings: dict[str, Any]) -> dict[str, Any]:
@@ -258,8 +310,16 @@ def _dumps(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def search_context(pelican_or_generator) -> None:
+    """Every page names only the fixed entry file (``SEARCH_ENTRY``): its bytes do not depend
+    on the content, so an edit never rewrites pages just because the index changed."""
+    settings = pelican_or_generator.settings
+    out_dir = settings.get("SEARCH_OUTPUT_DIR", DEFAULT_OUTPUT_DIR)
+    pelican_or_generator.context["SEARCH_ENTRY"] = f"{out_dir}/{ENTRY_NAME}"
+
+
 def build_index(generator) -> None:
-    """article_generator_finalized: build both payloads and name them in the context."""
+    """article_generator_finalized: build the index, the store shards and the entry."""
     started = time.perf_counter()
     settings = generator.settings
     out_dir = settings.get("SEARCH_OUTPUT_DIR", DEFAULT_OUTPUT_DIR)
@@ -276,40 +336,39 @@ def build_index(generator) -> None:
         body_chars=settings.get("SEARCH_BODY_CHARS", DEFAULT_BODY_CHARS),
         summary_chars=settings.get("SEARCH_SUMMARY_CHARS", DEFAULT_SUMMARY_CHARS),
         extra_topics=extra,
-        store_format=settings.get("SEARCH_STORE_FORMAT", "rows"),
     )
-    index_bytes, store_bytes = _dumps(index), _dumps(store)
-    index_name = f"{out_dir}/{_hashed_name('index', index_bytes, 'json')}"
-    store_name = f"{out_dir}/{_hashed_name('store', store_bytes, 'json')}"
-    files = {index_name: index_bytes, store_name: store_bytes}
-
     lunr_js = settings.get("SEARCH_LUNR_JS")
-    lunr_name = None
+    lunr_bytes = None
     if lunr_js and os.path.exists(lunr_js):
         with open(lunr_js, "rb") as handle:
             lunr_bytes = handle.read()
-        lunr_name = f"{out_dir}/{_hashed_name('lunr', lunr_bytes, 'js')}"
-        files[lunr_name] = lunr_bytes
     else:
         log.warning("search_index: lunr.js not found at %r; run `npm ci`", lunr_js)
-
-    _pending["files"] = files
-    generator.context["SEARCH_FILES"] = {
-        "index": index_name,
-        "store": store_name,
-        "lunr": lunr_name,
-    }
+    files, entry = build_files(
+        index, store, lunr_bytes, settings.get("SEARCH_SHARD_DOCS", DEFAULT_SHARD_DOCS)
+    )
+    _pending["files"] = {f"{out_dir}/{name}": data for name, data in files.items()}
+    generator.context["SEARCH_ENTRY"] = f"{out_dir}/{ENTRY_NAME}"
     log.info(
-        "search_index: %d episodes, index %d bytes, store %d bytes, %.2f s",
-        len(articles), len(index_bytes), len(store_bytes), time.perf_counter() - started,
+        "search_index: %d episodes, index %d bytes, %d store files (%d bytes), %.2f s",
+        len(articles), len(files[entry["index"]]), len(files) - 2 - ("lunr" in entry),
+        sum(len(v) for k, v in files.items() if k.startswith(("docs/", "store."))),
+        time.perf_counter() - started,
     )  # fmt: skip
 
 
 def write_files(pelican) -> None:
-    """finalized: write the hashed files atomically (a reader never sees half a file)."""
+    """finalized: write the search files atomically (a reader never sees half a file); a file
+    whose bytes are already on disk is left alone (incremental builds, rsync, watchers)."""
     for name, payload in _pending.pop("files", {}).items():
         path = os.path.join(pelican.output_path, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        try:
+            with open(path, "rb") as handle:
+                if handle.read() == payload:
+                    continue
+        except OSError:
+            pass
         tmp = f"{path}.tmp"
         with open(tmp, "wb") as handle:
             handle.write(payload)
@@ -317,5 +376,6 @@ def write_files(pelican) -> None:
 
 
 def register() -> None:
+    signals.article_generator_init.connect(search_context)
     signals.article_generator_finalized.connect(build_index)
     signals.finalized.connect(write_files)

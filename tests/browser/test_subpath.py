@@ -37,7 +37,7 @@ HTML_URL_ATTRIBUTES = [
     ("iframe", "src"), ("video", "src"), ("video", "poster"), ("audio", "src"),
     ("form", "action"), ("object", "data"),
 ]  # fmt: skip
-SEARCH_FILES = ("data-index", "data-store", "data-lunr")  # at least these, maybe more (worker)
+SEARCH_FILES = ("data-entry",)  # at least this (search/entry.json), maybe more (worker)
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 
 
@@ -110,7 +110,7 @@ class Crawl:
     escapes: dict[str, str] = field(default_factory=dict)  # url -> first page linking to it
     kinds: Counter = field(default_factory=Counter)
     external: set[str] = field(default_factory=set)
-    search_store: str | None = None  # the search store's URL, from the search form
+    search_entry: str | None = None  # search/entry.json's URL, from the search form
     search_base: str | None = None  # what the search script prefixes to the store's URLs
 
     @property
@@ -202,7 +202,16 @@ class Crawl:
         elif path.endswith(".json"):
             self.kinds["json"] += 1
             data = json.loads(body)
-            if url == self.search_store and self.search_base:
+            # The entry names the hashed index, lunr.js and (unsharded) store; the index names
+            # the store shards; all relative to the entry.
+            in_search = self.search_entry and url.startswith(urljoin(self.search_entry, "."))
+            names = [data.get(k) for k in ("index", "lunr", "store")]
+            names = names if url == self.search_entry else []
+            if in_search and isinstance(data.get("shards"), dict):
+                names = data["shards"]["files"]
+            for name in filter(None, names):
+                self.discover(urljoin(self.search_entry, name), url, queue)
+            if in_search and self.search_base:
                 for target in store_urls(data):  # search results link to data-base + url
                     self.kinds["search result url"] += 1
                     self.discover(urljoin(self.search_base, target), url, queue)
@@ -243,6 +252,8 @@ def store_urls(data: object) -> Iterator[str]:
         for key, value in data.items():
             if key == "url" and isinstance(value, str):
                 yield value
+            elif key == "url" and isinstance(value, list):  # a columnar store
+                yield from (item for item in value if isinstance(item, str))
             else:
                 yield from store_urls(value)
     elif isinstance(data, list):
@@ -281,11 +292,11 @@ def test_crawl_finds_no_404_and_no_link_escaping_the_subpath(subpath_site) -> No
     feeds = [link["href"] for link in home.select('link[rel="alternate"][href]')]
     assert feeds, "the home page advertises its feeds"
     files = files_as_urls(site.output, base)
-    form = home.select_one("form.search-form[data-store]")
-    assert form is not None, "the search form names its index, store and lunr.js"
+    form = home.select_one("form.search-form[data-entry]")
+    assert form is not None, "the search form names the search entry file"
     crawl = Crawl(
         base=base,
-        search_store=urljoin(f"{base}/", form["data-store"]),
+        search_entry=urljoin(f"{base}/", form["data-entry"]),
         search_base=urljoin(f"{base}/", form["data-base"]),
     ).run([f"{base}/", sitemap, *feeds, *files])
 
@@ -304,7 +315,8 @@ def test_crawl_finds_no_404_and_no_link_escaping_the_subpath(subpath_site) -> No
     assert crawl.kinds["html"] >= 10, summary
     assert crawl.kinds["css"] >= 1 and crawl.kinds["js"] >= 2, summary  # search.js + lunr
     assert crawl.kinds["xml"] >= 3, summary  # sitemap + Atom + RSS
-    assert crawl.kinds["json"] >= 2, summary  # search index + store
+    assert crawl.kinds["json"] >= 3, summary  # search entry + index + store
+    assert crawl.kinds["search result url"] >= 3, summary
     assert sitemap in crawl.fetched and all(feed in crawl.fetched for feed in feeds)
     locs = [
         (element.text or "").strip()

@@ -31,7 +31,7 @@ URL_ATTRIBUTES = [
     ("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"),
     ("form", "action"), ("iframe", "src"),
 ]  # fmt: skip
-SEARCH_FORM_ATTRIBUTES = ("data-index", "data-store", "data-lunr", "data-base")
+SEARCH_FORM_ATTRIBUTES = ("data-entry", "data-worker", "data-base")
 
 EPISODES = {
     "heroku-dynos-explained": ("Heroku dynos explained", "2024-03-01", ["heroku"]),

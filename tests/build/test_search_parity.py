@@ -24,7 +24,8 @@ def test_lunr_js_ranks_like_lunr_py(sample_site: BuiltSite, tmp_path: Path) -> N
     if not shutil.which("node"):
         pytest.skip("node is not installed")
     form = BeautifulSoup(sample_site.html("index.html"), "html.parser").select_one("form")
-    index_path = sample_site.output / form["data-index"].removeprefix("./")
+    entry_path = sample_site.output / form["data-entry"].removeprefix("./")
+    index_path = entry_path.parent / json.loads(entry_path.read_text(encoding="utf-8"))["index"]
     index = load_index(expand(json.loads(index_path.read_text(encoding="utf-8"))))
     expected = {q: [[hit["ref"], hit["score"]] for hit in index.search(q)] for q in QUERIES}
     assert sum(bool(hits) for hits in expected.values()) >= 5, "the queries find episodes"

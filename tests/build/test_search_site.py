@@ -36,28 +36,50 @@ def _form(site: BuiltSite, page: str):
     return BeautifulSoup(site.html(page), "html.parser").select_one("form.search-form")
 
 
-def test_every_page_names_hashed_files_relative_to_itself(search_site: BuiltSite) -> None:
+def search_files(output: Path) -> tuple[dict, dict, dict]:
+    """(entry, compact index, whole store as columns) of a built site, via search/entry.json."""
+    entry_path = output / "search" / "entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    index = json.loads((entry_path.parent / entry["index"]).read_text(encoding="utf-8"))
+    store: dict[str, list] = {}
+    names = index["shards"]["files"] if "shards" in index else [entry["store"]]
+    for name in names:
+        shard = json.loads((entry_path.parent / name).read_text(encoding="utf-8"))
+        for key, values in shard.items():
+            if key != "n":
+                store.setdefault(key, []).extend(values)
+    return entry, index, store
+
+
+def test_every_page_names_only_the_fixed_entry_relative_to_itself(search_site: BuiltSite) -> None:
     for page in ("index.html", "episodes/deploying-rails-apps/index.html", "search/index.html"):
         form = _form(search_site, page)
-        for key in ("index", "store", "lunr", "worker"):
+        assert not {"data-index", "data-store", "data-lunr"} & set(form.attrs), form.attrs
+        for key in ("entry", "worker"):
             href = form[f"data-{key}"]
             assert not href.startswith(("/", "http")), f"{page}: {href} must be relative"
             target = (search_site.output / page).parent / href
             assert target.resolve().exists(), f"{page}: {href}"
-        for key in ("index", "store", "lunr"):
-            assert re.search(r"\.[0-9a-f]{12}\.(json|js)$", form[f"data-{key}"]), key
+        assert form["data-entry"].endswith("search/entry.json")
+    entry, index, _ = search_files(search_site.output)
+    search = search_site.output / "search"
+    for name in (entry["index"], entry["lunr"], *index["shards"]["files"]):
+        assert (search / name).is_file(), name
+        assert re.search(r"\.[0-9a-f]{10,12}\.(json|js)$", name) or re.search(
+            r"^docs/[0-9a-f]{10}\.json$", name
+        ), name
 
 
 def test_index_and_store_cover_every_episode(search_site: BuiltSite) -> None:
-    form = _form(search_site, "index.html")
     base = search_site.output
-    payload = json.loads((base / form["data-index"]).read_text(encoding="utf-8"))
-    store = json.loads((base / form["data-store"]).read_text(encoding="utf-8"))
+    _, payload, store = search_files(base)
     episodes = len(list(SEARCH_EPISODES.glob("*.md")))
-    assert payload["n"] == len(store) == episodes
-    for row in store:
-        assert (base / row["url"] / "index.html").exists(), row["url"]
-        assert len(row["summary"]) <= 161
+    assert payload["n"] == len(store["title"]) == len(store["url"]) == episodes
+    assert len(payload["tables"]["docs"]["show"]) == len(payload["tables"]["docs"]["topics"])
+    assert payload["shards"]["size"] >= 1
+    for url, summary in zip(store["url"], store["summary"], strict=True):
+        assert (base / url / "index.html").exists(), url
+        assert len(summary) <= 161
     aliases = payload["tables"]["aliases"]
     names = {t[0]: t[1] for t in payload["tables"]["topicList"]}
     assert payload["tables"]["topicList"][aliases["k8s"]][0] == "kubernetes"
@@ -65,9 +87,31 @@ def test_index_and_store_cover_every_episode(search_site: BuiltSite) -> None:
     assert names["kubernetes"] == "Kubernetes"
     index = load_index(expand(payload))
     top = index.search("deploy")[0]
-    assert store[int(top["ref"])]["url"] == "episodes/deploying-rails-apps/"
+    assert store["url"][int(top["ref"])] == "episodes/deploying-rails-apps/"
     assert index.search("journey"), "vowel + y words are found (lunr.js stemming at build time)"
     assert "🚀" not in json.dumps(payload, ensure_ascii=False), "non-BMP text is normalised away"
+
+
+def test_one_tag_edit_changes_no_unrelated_page(tmp_path: Path) -> None:
+    """Pages name only search/entry.json, so editing one episode's tags changes the index and
+    the entry but leaves the bytes of an unrelated episode page alone (incremental builds and
+    the writer that skips unchanged pages stay effective)."""
+    site = build_search_site(tmp_path / "site")
+    unrelated = "episodes/deploying-rails-apps/index.html"
+    before = {p: (site.output / p).read_bytes() for p in (unrelated, "search/entry.json")}
+    before_files = {p.relative_to(site.output) for p in (site.output / "search").rglob("*")}
+    edited = site.content / "episodes" / "kubernetes-for-app-developers.md"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("\ntags:\n", "\ntags:\n- serverless-edge\n", 1), "utf-8")
+    assert edited.read_text(encoding="utf-8") != text, "the tag edit applied"
+    build = run_pelican(site.content, site.output)
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert (site.output / unrelated).read_bytes() == before[unrelated], "unrelated page changed"
+    assert (site.output / "search/entry.json").read_bytes() != before["search/entry.json"]
+    after_files = {p.relative_to(site.output) for p in (site.output / "search").rglob("*")}
+    new = sorted(str(p) for p in after_files - before_files)
+    assert any("index." in p for p in new), new  # a new hashed index
+    assert not any(p.startswith("search/docs/") for p in new), f"no store shard changed: {new}"
 
 
 def test_search_page_without_javascript_leads_to_topics_and_shows(search_site: BuiltSite) -> None:

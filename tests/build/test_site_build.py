@@ -81,15 +81,19 @@ def test_topics_index_lists_every_tag(sample_site: BuiltSite) -> None:
 
 
 def test_search_index_is_referenced_and_loads_in_lunr_py(sample_site: BuiltSite) -> None:
-    form = soup(sample_site, "index.html").select_one("form[data-index]")
-    assert form is not None, "the search form names the hashed index files"
-    for key in ("index", "store", "lunr"):
-        path = resolve(sample_site, "index.html", form[f"data-{key}"])
-        assert path.exists(), form[f"data-{key}"]
+    form = soup(sample_site, "index.html").select_one("form[data-entry]")
+    assert form is not None, "the search form names the search entry file"
+    entry_path = resolve(sample_site, "index.html", form["data-entry"])
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))  # names the hashed files
+    for key in ("index", "lunr"):
+        path = entry_path.parent / entry[key]
+        assert path.exists(), entry[key]
         assert re.search(r"\.[0-9a-f]{12}\.(json|js)$", path.name), "content hash in the name"
-    store_path = resolve(sample_site, "index.html", form["data-store"])
-    store = json.loads(store_path.read_text(encoding="utf-8"))
-    assert len(store) == len(episodes(sample_site))
+    index = json.loads((entry_path.parent / entry["index"]).read_text(encoding="utf-8"))
+    titles = []
+    for name in index["shards"]["files"]:  # the store, sharded; columns per shard
+        titles += json.loads((entry_path.parent / name).read_text(encoding="utf-8"))["title"]
+    assert index["n"] == len(titles) == len(episodes(sample_site))
 
 
 def test_pages_use_the_projects_theme_and_no_raw_html_from_blurbs(sample_site: BuiltSite) -> None:

@@ -151,26 +151,52 @@
     return found;
   }
 
-  /** One columnar view of the store, whichever format the build shipped (rows or columns). */
-  function columns(store, tables) {
-    var out = { shows: tables.shows, topicList: tables.topicList, aliases: tables.aliases };
-    var keys = ["title", "url", "date", "show", "topics", "summary"];
-    if (Array.isArray(store)) {
-      keys.forEach(function (key) {
-        out[key] = store.map(function (row) { return row[key]; });
-      });
-      out.n = store.length;
-    } else {
-      keys.forEach(function (key) { out[key] = store[key]; });
-      out.n = store.n;
-    }
+  /** The displayable columns (title, url, date, summary) of a whole store, rows or columns. */
+  function storeColumns(store) {
+    var keys = ["title", "url", "date", "summary"], out = {};
+    keys.forEach(function (key) {
+      out[key] = Array.isArray(store) ? store.map(function (row) { return row[key]; }) : store[key];
+    });
     return out;
   }
 
+  /**
+   * lunr, the compact index (with its tables) and, optionally, the whole store. Without a store
+   * the engine is sharded: rank() says which shards the shown hits need (shardsFor), the
+   * caller fetches them (addShard) and present() builds the rows.
+   */
   function createEngine(lunr, compactIndex, rawStore) {
     var index = lunr.Index.load(expandIndex(compactIndex));
-    var store = columns(rawStore, compactIndex.tables);
+    var tables = compactIndex.tables;
+    var store = {
+      shows: tables.shows, topicList: tables.topicList, aliases: tables.aliases,
+      show: tables.docs.show, topics: tables.docs.topics, n: compactIndex.n
+    };
+    var shardSize = compactIndex.shards ? compactIndex.shards.size : 0;
+    var shards = {}; // shard number → columns
+    if (rawStore) {
+      shardSize = compactIndex.n || 1;
+      shards[0] = storeColumns(rawStore);
+    }
     var TRAILING = lunr.Query.wildcard.TRAILING;
+
+    function shardOf(doc) { return Math.floor(doc / shardSize); }
+
+    function field(doc, key) {
+      return shards[shardOf(doc)][key][doc - shardOf(doc) * shardSize];
+    }
+
+    /** Shard numbers the shown hits of a ranked result need that are not loaded yet. */
+    function shardsFor(ranked) {
+      var need = [];
+      ranked.hits.forEach(function (hit) {
+        var s = shardOf(hit.ref);
+        if (!shards[s] && need.indexOf(s) < 0) need.push(s);
+      });
+      return need;
+    }
+
+    function addShard(number, data) { shards[number] = data; }
 
     function plainQuery(terms, extra) {
       return index.query(function (q) {
@@ -223,22 +249,21 @@
       return parts;
     }
 
-    function row(doc, hit) {
-      var stems = {};
-      Object.keys(hit.matchData.metadata).forEach(function (term) { stems[term] = true; });
+    function row(hit) {
+      var doc = hit.ref, stems = hit.stems;
       var show = store.show[doc];
       return {
         ref: doc,
         score: hit.score,
-        url: store.url[doc],
-        date: store.date[doc],
+        url: field(doc, "url"),
+        date: field(doc, "date"),
         show: show >= 0 ? store.shows[show] : null,
         topics: store.topics[doc].map(function (t) {
           var topic = store.topicList[t];
           return { slug: topic[0], name: topic[1], url: topic[2] };
         }),
-        title: marked(store.title[doc], stems),
-        snippet: marked(store.summary[doc], stems)
+        title: marked(field(doc, "title"), stems),
+        snippet: marked(field(doc, "summary"), stems)
       };
     }
 
@@ -261,8 +286,9 @@
       });
     }
 
-    /** Ranked, filtered results with facets; opts: {topic: slug, show: name, limit}. */
-    function search(text, opts) {
+    /** Ranked, filtered hits with facets (no store needed); opts: {topic, show, limit}.
+     * hits: the first `limit` matches as {ref, score, stems}; present() turns them into rows. */
+    function rank(text, opts) {
       opts = opts || {};
       var clock = typeof performance !== "undefined" ? performance : Date;
       var started = clock.now();
@@ -279,7 +305,11 @@
         if (opts.topic && store.topics[doc].indexOf(topicNo) < 0) return;
         if (opts.show && store.show[doc] !== showNo) return;
         total++;
-        if (rows.length < limit) rows.push(row(doc, hit));
+        if (rows.length < limit) {
+          var stems = {};
+          Object.keys(hit.matchData.metadata).forEach(function (term) { stems[term] = true; });
+          rows.push({ ref: doc, score: hit.score, stems: stems });
+        }
       });
       function facet(counts, name) {
         return Object.keys(counts).map(function (k) {
@@ -289,7 +319,7 @@
       return {
         query: text,
         total: total,
-        results: rows,
+        hits: rows,
         topics: facet(topicFacet, function (i) {
           return { id: store.topicList[i][0], label: store.topicList[i][1] };
         }),
@@ -301,7 +331,24 @@
       };
     }
 
-    return { index: index, store: store, search: search, hits: hits };
+    /** The ranked result with display rows (title/snippet highlighted); shards must be loaded. */
+    function present(ranked) {
+      var out = {};
+      Object.keys(ranked).forEach(function (key) { if (key !== "hits") out[key] = ranked[key]; });
+      out.results = ranked.hits.map(row);
+      return out;
+    }
+
+    function search(text, opts) {
+      var ranked = rank(text, opts);
+      if (shardsFor(ranked).length) throw new Error("store shards not loaded");
+      return present(ranked);
+    }
+
+    return {
+      index: index, store: store, hits: hits, rank: rank, present: present, search: search,
+      shardsFor: shardsFor, addShard: addShard
+    };
   }
 
   return {

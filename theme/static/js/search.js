@@ -1,12 +1,13 @@
 /* Episode search, main thread. Nothing search-related is fetched until the search box gets
- * focus or the page opens with ?q=; then a Web Worker (search-worker.js) loads lunr.js, the
- * compact index and the store, and answers queries while the page stays responsive.
+ * focus or the page opens with ?q=; then a Web Worker (search-worker.js) reads the fixed-name
+ * entry file (data-entry), loads lunr.js and the compact index it names, fetches the store
+ * shards of the results it shows, and answers queries while the page stays responsive.
  * Keys: "/" focuses the box, ↑/↓ move through results, Enter opens, Esc clears.
  * Runs under a strict CSP: no inline script or style, no eval; DOM built with textContent.
  */
 (function () {
   "use strict";
-  var form = document.querySelector("form.search-form[data-index]");
+  var form = document.querySelector("form.search-form[data-entry]");
   if (!form) return;
   var input = form.querySelector("input[name=q]");
   var panel = form.querySelector(".search-panel");
@@ -48,12 +49,7 @@
       failed = true;
       showStatus("Search could not load; browse by topic or show instead.");
     };
-    worker.postMessage({
-      type: "init",
-      lunr: absolute(form.dataset.lunr),
-      index: absolute(form.dataset.index),
-      store: absolute(form.dataset.store)
-    });
+    worker.postMessage({ type: "init", entry: absolute(form.dataset.entry) });
   }
 
   function showStatus(text) {
@@ -195,7 +191,8 @@
   function render(data) {
     openPanel();
     list.dataset.query = data.query; // which query the list shows (tests, benchmark)
-    list.dataset.ms = data.ms.toFixed(2); // time the worker spent answering it
+    list.dataset.ms = data.ms.toFixed(2); // worker CPU time spent answering it
+    list.dataset.fetchMs = (data.fetchMs || 0).toFixed(1); // waiting for store shards
     setActive(-1);
     list.replaceChildren();
     filters.replaceChildren();
