@@ -1,6 +1,8 @@
 // The compact index expands, in JavaScript, to exactly lunr.py's Index.serialize(); lunr.js on
 // the expanded index returns the same refs, order and scores as on the plain one and as lunr.py;
-// the build-time stemmer and text normalisation agree with the browser's.
+// the search-core scorer (plain queries, straight from the compact index) returns exactly what
+// lunr.js's Index.query returns for the same clauses; the build-time stemmer and text
+// normalisation agree with the browser's.
 // Driven by tests/build/test_search_compact.py, which writes the cases and passes their paths:
 //   SEARCH_CASES=<[{name, compact, plain, expected: {query: [[ref, score], ...]}}] json>
 //   SEARCH_STEMS=<{word: python stem} json>   SEARCH_NORMALISE=<{text: python normalise} json>
@@ -37,6 +39,32 @@ test("same refs, order and scores from the expanded index, the plain one and lun
   }
   assert.ok(compared > 50, `compared ${compared} hits`);
   console.log(`# compared ${compared} ranked hits`);
+});
+
+test("the compact-index scorer equals lunr.js's Index.query: refs, order, scores, matched terms", { skip: !process.env.SEARCH_CASES }, () => {
+  let compared = 0, queries = 0;
+  const words = ["dep", "kub", "platform", "heroku rails", "observ", "episode", "zzzz", "a", "developer experience tools"];
+  for (const c of read("SEARCH_CASES")) {
+    const index = lunr.Index.load(c.plain);
+    const scorer = core.createScorer(lunr, c.compact);
+    for (const text of [...Object.keys(c.expected), ...words]) {
+      const terms = core.queryTerms(lunr, text);
+      for (const extra of [[], ["kubernetes", "twelve"]]) {
+        const clauses = core.plainClauses(terms, extra);
+        if (!clauses.length) continue;
+        const want = index.query((q) => clauses.forEach((cl) => q.term(cl.term, {
+          boost: cl.boost, usePipeline: cl.usePipeline,
+          wildcard: cl.wildcard ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE,
+        }))).map((h) => [h.ref, h.score, Object.keys(h.matchData.metadata).sort()]);
+        const got = scorer.search(clauses).map((h) => [h.ref, h.score, scorer.matchedTerms(h).sort()]);
+        assert.deepStrictEqual(got, want, `${c.name}: ${text} + ${extra}`);
+        compared += got.length;
+        queries++;
+      }
+    }
+  }
+  assert.ok(compared > 1000, `compared ${compared} hits`);
+  console.log(`# scorer: ${queries} queries, ${compared} ranked hits identical to lunr.js`);
 });
 
 test("the build-time stemmer agrees with lunr.stemmer on every word", { skip: !process.env.SEARCH_STEMS }, () => {

@@ -160,13 +160,184 @@
     return out;
   }
 
+  /** The clauses of a plain query, as lunr.Query.term would get them: each word exact
+   * (boost 10, through the stemmer) and, from 3 characters, as a trailing wildcard (boost 1,
+   * partial words); alias expansions exact (boost 4). */
+  function plainClauses(terms, extra) {
+    var clauses = [];
+    terms.forEach(function (t) {
+      clauses.push({ term: t, boost: 10, usePipeline: true, wildcard: false });
+      // Prefix matching (partial words) from 3 characters: a 1–2 character prefix expands
+      // to a large share of the vocabulary at 10,000 episodes.
+      if (t.length >= 3) clauses.push({ term: t, boost: 1, usePipeline: false, wildcard: true });
+    });
+    extra.forEach(function (t) {
+      clauses.push({ term: t, boost: 4, usePipeline: true, wildcard: false });
+    });
+    return clauses;
+  }
+
+  /**
+   * lunr.js's Index.query for plain OR queries, computed straight from the compact index.
+   * Same scores bit for bit and the same order (ties included; tests/js/search_compact.test.mjs
+   * compares them), but without expanding the index into lunr's objects (seconds at 10,000
+   * episodes) and with flat typed arrays instead of per-match objects:
+   *   score(doc) = Σ_field dot(queryVector, fieldVector(doc, field)) / |queryVector|,
+   * the dot product summed in term-index order, fields summed in the order lunr first meets
+   * each field ref, and results in the order lunr first meets each document (its stable sort
+   * keeps that order between equal scores).
+   */
+  function createScorer(lunr, c) {
+    var fields = c.fields, nf = fields.length, n = c.n, k1 = c.k1, b = c.b;
+    var termNo = Object.create(null);
+    c.terms.forEach(function (t, i) { termNo[t] = i; });
+    var averages = c.lengths.map(function (col) {
+      var sum = 0;
+      for (var i = 0; i < col.length; i++) sum += col[i];
+      return n ? sum / n : 0;
+    });
+    var decoded = new Map();
+    var tokenSet = null;
+    var acc = new Float64Array(n * nf), seenField = new Int32Array(n * nf);
+    var seenDoc = new Int32Array(n), docPos = new Int32Array(n), gen = 0;
+
+    /** A term's postings per field: ascending docs and their field-vector scores (as
+     * expandIndex computes them). */
+    function decode(t) {
+      var hit = decoded.get(t);
+      if (hit) return hit;
+      var flat = c.postings[t], i = 0, df = 0;
+      while (i < flat.length) {
+        var count = flat[i + 1];
+        df += count;
+        i += 2;
+        for (var k = 0; k < count; k++) { i++; if (i < flat.length && flat[i] < 0) i++; }
+      }
+      var x = (n - df + 0.5) / (df + 0.5);
+      var idf = Math.log(1 + Math.abs(x));
+      var groups = [];
+      i = 0;
+      while (i < flat.length) {
+        var field = flat[i], cnt = flat[i + 1], doc = -1;
+        i += 2;
+        var docs = new Int32Array(cnt), scores = new Float64Array(cnt);
+        for (var j = 0; j < cnt; j++) {
+          doc += flat[i++];
+          var freq = 1;
+          if (i < flat.length && flat[i] < 0) freq = -flat[i++];
+          var len = c.lengths[field][doc];
+          var score = idf * ((k1 + 1) * freq) / (k1 * (1 - b + b * (len / averages[field])) + freq);
+          score *= c.boosts[field];
+          docs[j] = doc;
+          scores[j] = pyRound3(score);
+        }
+        groups.push({ field: field, docs: docs, scores: scores });
+      }
+      hit = { groups: groups };
+      if (decoded.size > 4096) decoded.clear(); // bounded memory on long sessions
+      decoded.set(t, hit);
+      return hit;
+    }
+
+    function expand(clause) {
+      var word = clause.term;
+      if (clause.usePipeline) {
+        word = lunr.stemmer(new lunr.Token(word, {}));
+        word = word == null ? "" : word.toString();
+        if (!word) return [];
+      }
+      if (!clause.wildcard) return Object.prototype.hasOwnProperty.call(termNo, word) ? [word] : [];
+      if (!tokenSet) tokenSet = lunr.TokenSet.fromArray(c.terms.slice().sort());
+      return tokenSet.intersect(lunr.TokenSet.fromString(word + "*")).toArray();
+    }
+
+    /** [{ref, score, terms}] in lunr's unsorted order (the order it meets documents). */
+    function query(clauses) {
+      gen++;
+      var boosts = new Map(), order = [], used = [];
+      clauses.forEach(function (clause) {
+        expand(clause).forEach(function (term) {
+          var t = termNo[term];
+          if (boosts.has(t)) { boosts.set(t, boosts.get(t) + clause.boost); return; }
+          boosts.set(t, clause.boost);
+          used.push(t);
+          var groups = decode(t).groups;
+          for (var f = 0; f < nf; f++) {
+            for (var g = 0; g < groups.length; g++) {
+              if (groups[g].field !== f) continue;
+              var docs = groups[g].docs;
+              for (var j = 0; j < docs.length; j++) {
+                var ref = docs[j] * nf + f;
+                if (seenField[ref] !== gen) { seenField[ref] = gen; acc[ref] = 0; order.push(ref); }
+              }
+            }
+          }
+        });
+      });
+      var sorted = used.slice().sort(function (a, z) { return a - z; });
+      var sumOfSquares = 0;
+      sorted.forEach(function (t) {
+        var boost = boosts.get(t);
+        sumOfSquares += boost * boost;
+        decode(t).groups.forEach(function (group) {
+          var docs = group.docs, scores = group.scores, f = group.field;
+          for (var j = 0; j < docs.length; j++) acc[docs[j] * nf + f] += boost * scores[j];
+        });
+      });
+      var magnitude = Math.sqrt(sumOfSquares);
+      var results = [];
+      for (var r = 0; r < order.length; r++) {
+        var fieldRef = order[r], doc = (fieldRef / nf) | 0;
+        var score = acc[fieldRef] / magnitude || 0;
+        if (seenDoc[doc] !== gen) {
+          seenDoc[doc] = gen;
+          docPos[doc] = results.length;
+          results.push({ ref: String(doc), score: score, terms: used });
+        } else {
+          results[docPos[doc]].score += score;
+        }
+      }
+      return results;
+    }
+
+    function contains(docs, doc) {
+      var lo = 0, hi = docs.length - 1;
+      while (lo <= hi) {
+        var mid = (lo + hi) >> 1;
+        if (docs[mid] === doc) return true;
+        if (docs[mid] < doc) lo = mid + 1; else hi = mid - 1;
+      }
+      return false;
+    }
+
+    /** The expanded query terms a hit's document contains (lunr's matchData.metadata keys). */
+    function matchedTerms(hit) {
+      var doc = Number(hit.ref);
+      return hit.terms.filter(function (t) {
+        return decode(t).groups.some(function (group) { return contains(group.docs, doc); });
+      }).map(function (t) { return c.terms[t]; });
+    }
+
+    /** query() sorted like lunr (stable, by descending score). */
+    function search(clauses) {
+      return query(clauses).sort(function (a, z) { return z.score - a.score; });
+    }
+
+    return { query: query, search: search, matchedTerms: matchedTerms };
+  }
+
   /**
    * lunr, the compact index (with its tables) and, optionally, the whole store. Without a store
    * the engine is sharded: rank() says which shards the shown hits need (shardsFor), the
    * caller fetches them (addShard) and present() builds the rows.
    */
   function createEngine(lunr, compactIndex, rawStore) {
-    var index = lunr.Index.load(expandIndex(compactIndex));
+    var lunrIndex = null; // built on the first query in lunr syntax only (slow at 10,000)
+    function index() {
+      if (!lunrIndex) lunrIndex = lunr.Index.load(expandIndex(compactIndex));
+      return lunrIndex;
+    }
+    var scorer = createScorer(lunr, compactIndex);
     var tables = compactIndex.tables;
     var store = {
       shows: tables.shows, topicList: tables.topicList, aliases: tables.aliases,
@@ -198,15 +369,15 @@
 
     function addShard(number, data) { shards[number] = data; }
 
-    function plainQuery(terms, extra) {
-      return index.query(function (q) {
-        terms.forEach(function (t) {
-          q.term(t, { boost: 10 });
-          // Prefix matching (partial words) from 3 characters: a 1–2 character prefix expands
-          // to a large share of the vocabulary at 10,000 episodes.
-          if (t.length >= 3) q.term(t, { boost: 1, usePipeline: false, wildcard: TRAILING });
+    /** The same clauses through lunr.js's own Index.query (the reference the scorer equals). */
+    function lunrQuery(clauses) {
+      return index().query(function (q) {
+        clauses.forEach(function (c) {
+          q.term(c.term, {
+            boost: c.boost, usePipeline: c.usePipeline,
+            wildcard: c.wildcard ? TRAILING : lunr.Query.wildcard.NONE
+          });
         });
-        extra.forEach(function (t) { q.term(t, { boost: 4 }); });
       });
     }
 
@@ -216,7 +387,7 @@
       var syntax = LUNR_SYNTAX.test(text);
       if (syntax) {
         try {
-          var found = index.search(fold(text).toLowerCase());
+          var found = index().search(fold(text).toLowerCase());
           if (found.length) return { hits: found, syntax: true };
         } catch (e) {
           // lunr.QueryParseError ("title:" with no term, "foo:bar", "deploy~"): plain terms.
@@ -231,7 +402,10 @@
         });
       });
       if (!terms.length && !extra.length) return { hits: [], syntax: false };
-      return { hits: plainQuery(terms, extra), syntax: false };
+      var clauses = plainClauses(terms, extra);
+      // The scorer knows only the stemmer pipeline the build ships; anything else goes to lunr.
+      if (compactIndex.pipeline.join(",") !== "stemmer") return { hits: lunrQuery(clauses), syntax: false };
+      return { hits: scorer.query(clauses), syntax: false };
     }
 
     function marked(text, stems) {
@@ -297,7 +471,7 @@
       var topicNo = -1, showNo = -1;
       if (opts.topic) store.topicList.forEach(function (t, i) { if (t[0] === opts.topic) topicNo = i; });
       if (opts.show) store.shows.forEach(function (s, i) { if (s[0] === opts.show) showNo = i; });
-      var limit = opts.limit || 20, total = 0;
+      var limit = opts.limit || 20, total = 0, top = [];
       res.hits.forEach(function (hit) {
         var doc = Number(hit.ref);
         store.topics[doc].forEach(function (t) { topicFacet[t] = (topicFacet[t] || 0) + 1; });
@@ -305,11 +479,19 @@
         if (opts.topic && store.topics[doc].indexOf(topicNo) < 0) return;
         if (opts.show && store.show[doc] !== showNo) return;
         total++;
-        if (rows.length < limit) {
-          var stems = {};
-          Object.keys(hit.matchData.metadata).forEach(function (term) { stems[term] = true; });
-          rows.push({ ref: doc, score: hit.score, stems: stems });
-        }
+        // The best `limit` hits in lunr's order (score, then first match): the scorer's hits
+        // come unsorted, and sorting 10,000 of them to show 8 cost more than the scoring.
+        if (top.length === limit && !(hit.score > top[limit - 1].score)) return;
+        var at = top.length;
+        while (at > 0 && hit.score > top[at - 1].score) at--;
+        top.splice(at, 0, hit);
+        if (top.length > limit) top.pop();
+      });
+      top.forEach(function (hit) {
+        var stems = {};
+        var terms = hit.matchData ? Object.keys(hit.matchData.metadata) : scorer.matchedTerms(hit);
+        terms.forEach(function (term) { stems[term] = true; });
+        rows.push({ ref: Number(hit.ref), score: hit.score, stems: stems });
       });
       function facet(counts, name) {
         return Object.keys(counts).map(function (k) {
@@ -346,7 +528,8 @@
     }
 
     return {
-      index: index, store: store, hits: hits, rank: rank, present: present, search: search,
+      lunrIndex: index, store: store, hits: hits, rank: rank, plainClauses: plainClauses,
+      lunrQuery: lunrQuery, scorer: scorer, present: present, search: search,
       shardsFor: shardsFor, addShard: addShard
     };
   }
@@ -357,6 +540,8 @@
     pyRound3: pyRound3,
     expandIndex: expandIndex,
     queryTerms: queryTerms,
+    plainClauses: plainClauses,
+    createScorer: createScorer,
     createEngine: createEngine
   };
 });
