@@ -37,6 +37,7 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from . import patches
+from .render_cache import RenderCache
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,11 @@ class _ChangedOnlyFile(io.StringIO):
     def __exit__(self, *exc) -> None:
         if exc[0] is None:
             write_if_changed(self._path, self.getvalue().encode(self._encoding), self._stats)
+        self.close()
+
+    def close_unchanged(self) -> None:
+        """Leave the file as it is (the render cache vouches for its bytes)."""
+        self._stats["unchanged"] += 1
         self.close()
 
 
@@ -88,6 +94,7 @@ class FastWriter(Writer):
         self._child_pid: int | None = None
         self._is_child = False
         self._splitting = False
+        self.render_cache = RenderCache(self.settings)
         _writers.append(self)
 
     # -- files ---------------------------------------------------------------------------
@@ -140,15 +147,26 @@ class FastWriter(Writer):
         if not self._splitting:
             return
         self._splitting = False
+        part = self._part_path()
         if self._is_child:
+            code = 0
+            try:
+                self.render_cache.dump_part(part)
+            except Exception:  # the parent then re-renders these pages next time
+                code = 3
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(0)
+            os._exit(code)
         _, status = os.waitpid(self._child_pid, 0)
         gc.unfreeze()
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
             raise RuntimeError(f"fast_build: rendering process failed (exit code {code})")
+        self.render_cache.merge_part(part)
+
+    def _part_path(self):
+        cache = self.render_cache.path
+        return cache.with_name(f"{cache.name}.{os.getpid() if self._is_child else self._child_pid}")
 
     # -- Pelican 4.12.0 write_file, partitioned --------------------------------------------
     def write_file(
@@ -173,10 +191,18 @@ class FastWriter(Writer):
             path = sanitised_join(output_path, name)
             mine = self._mine()
             if mine:
-                output = template.render(localcontext)
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with self._open_w(path, "utf-8", override=override) as f:
-                    f.write(output)
+                cache = self.render_cache
+                key = cache.key(template, localcontext, path)
+                if cache.unchanged(path, key):
+                    # Same inputs as the last build and the file is as that build left it.
+                    handle = self._open_w(path, "utf-8", override=override)
+                    getattr(handle, "close_unchanged", handle.close)()
+                else:
+                    output = template.render(localcontext)
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    with self._open_w(path, "utf-8", override=override) as f:
+                        f.write(output)
+                    cache.record(path, key)
                 log.info('Writing "%s"', path)
             else:
                 # The partner renders it; keep the overwrite bookkeeping identical.
@@ -277,8 +303,10 @@ def finalized(pelican) -> None:
     while _writers:
         writer = _writers.pop()
         writer.join()
-        log.info("fast_build: %d files written, %d unchanged",
-                 writer.stats["written"], writer.stats["unchanged"])  # fmt: skip
+        writer.render_cache.save()
+        log.info("fast_build: %d files written, %d unchanged; render cache: %s",
+                 writer.stats["written"], writer.stats["unchanged"],
+                 writer.render_cache.stats)  # fmt: skip
 
 
 def register() -> None:
