@@ -40,6 +40,7 @@ import os
 import pickle
 import re
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from jinja2 import nodes
@@ -50,6 +51,7 @@ FORMAT = 1
 _INTRASITE = re.compile(r"[{|](?:filename|static|attach|tag|category|author|index)[}|]")
 DEPTH = 2
 FILE_NAME = "fast_build_render.pickle"
+_WRAPPER_PROPS = frozenset({"name", "slug", "slug_from_name", "url", "save_as"})
 # Instance attributes that are not page inputs: the global context and settings (the global
 # fingerprint covers settings; context values a template names are fingerprinted by name),
 # and fast_build's own URL memo.
@@ -95,12 +97,11 @@ def _stable(value, out: list[str], seen: set[int]) -> None:
 
 def global_fingerprint(settings: dict) -> str:
     import jinja2
-    import markupsafe
     import pelican
 
     digest = hashlib.sha256()
     digest.update(f"{FORMAT}|{pelican.__version__}|{jinja2.__version__}|".encode())
-    digest.update(f"{markupsafe.__version__}|{sys.version}".encode())
+    digest.update(f"{metadata.version('markupsafe')}|{sys.version}".encode())
     roots = [settings.get("THEME", "")]
     roots += list(settings.get("PLUGIN_PATHS", []) or [])
     roots += [settings.get(key, "") for key in ("TOPICS_FILE", "SHOWS_FILE")]
@@ -131,6 +132,7 @@ class Fingerprinter:
         # Articles and pages are fingerprinted whole, the same for every template: shared.
         self._content_own = content_memo
         self._own: dict[int, tuple[object, str, list]] = {}
+        self._lists: dict[int, tuple[object, int, str]] = {}
         self._deep: dict[tuple[int, int], tuple[object, str]] = {}
 
     # -- entities ----------------------------------------------------------------------------
@@ -149,7 +151,12 @@ class Fingerprinter:
         attrs = {k: v for k, v in vars(entity).items() if k not in _SKIP_ATTRS}
         if isinstance(entity, self.URLWrapper):
             # Tags and categories: only what the templates read (plus name/slug/url below).
-            attrs = {k: v for k, v in attrs.items() if k.lstrip("_") in self.wrapper_attrs}
+            # name/slug are cached lazily by Pelican: taken from the properties below.
+            attrs = {
+                k: v
+                for k, v in attrs.items()
+                if k.lstrip("_") in self.wrapper_attrs and k.lstrip("_") not in _WRAPPER_PROPS
+            }
         for key in sorted(attrs):
             out.append(key)
             self._encode(attrs[key], out, refs, top=False)
@@ -204,6 +211,18 @@ class Fingerprinter:
         elif isinstance(value, dt.tzinfo):
             out.append(f"tz:{type(value).__name__}:{value!s}")
         elif isinstance(value, (list, tuple)):
+            if top and len(value) > 32:
+                # Long listings (a tag's articles, every article) recur on many pages: their
+                # digest is memoised (the list is kept alive, so its id stays unique).
+                hit = self._lists.get(id(value))
+                if hit is None or hit[0] is not value or hit[1] != len(value):
+                    sub: list[str] = []
+                    for item in value:
+                        self._encode(item, sub, refs, top, depth)
+                    digest = hashlib.sha256("\x1f".join(sub).encode()).hexdigest()
+                    hit = self._lists[id(value)] = (value, len(value), digest)
+                out.append(f"{type(value).__name__}#{hit[2]}")
+                return
             out.append(f"{type(value).__name__}[")
             for item in value:
                 self._encode(item, out, refs, top, depth)

@@ -105,3 +105,73 @@ def test_lunr_tokenizer_patch_matches_lunr(text):
     fast = fast_tokenizer(Tokenizer)
     expected = [(t.string, t.metadata) for t in Tokenizer(text)]
     assert [(t.string, t.metadata) for t in fast(text)] == expected
+
+
+def _toggle_tag(episodes: Path, tag: str = "developer-experience") -> Path:
+    """One episode's ``tags:`` gains (or loses) a topic, as an editor would edit it."""
+    import yaml
+
+    path = sorted(episodes.glob("*.md"))[len(list(episodes.glob("*.md"))) // 2]
+    text = path.read_text(encoding="utf-8")
+    match = re.match(r"\A---\n(.*?\n)---\n", text, re.DOTALL)
+    front = yaml.safe_load(match.group(1))
+    tags = list(front.get("tags") or [])
+    front["tags"] = [t for t in tags if t != tag] if tag in tags else [*tags, tag]
+    head = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n"
+    path.write_text(head + text[match.end() :], encoding="utf-8")
+    return path
+
+
+def test_rebuild_after_tag_edit_is_identical_to_clean_build(content, tmp_path):
+    """The render cache skips pages whose inputs did not change; what it skips must be exactly
+    what a clean build would have written again (search files of the previous build linger in
+    a kept output folder, as without fast_build: compared only for the clean build's files)."""
+    import pickle
+    import shutil
+
+    from plugins.fast_build.render_cache import FILE_NAME
+
+    work = tmp_path / "content"
+    shutil.copytree(content, work)
+    output, cache = tmp_path / "out", tmp_path / "cache"
+    _build(work, output, cache, PLUGINS=_plugins(True))
+    pages = pickle.loads((cache / FILE_NAME).read_bytes())["pages"]
+    assert len(pages) == len(list(output.rglob("*.html")))
+    edited = _toggle_tag(work / "episodes")
+    before = {p: p.stat().st_mtime_ns for p in output.rglob("*.html")}
+    _build(work, output, cache, PLUGINS=_plugins(True))
+    after = {p: p.stat().st_mtime_ns for p in output.rglob("*.html")}
+    changed = [p for p in before if before[p] != after.get(p)]
+    assert any(edited.stem in str(p) or "topics" in str(p) for p in changed), changed
+    assert len(changed) < len(before) / 2, len(changed)
+
+    _build(work, tmp_path / "clean", tmp_path / "cache-clean", PLUGINS=_plugins(True))
+    clean, rebuilt = _tree(tmp_path / "clean"), _tree(output)
+    _assert_same(clean, {name: rebuilt[name] for name in clean if name in rebuilt})
+
+
+def test_render_cache_key_follows_inputs():
+    """Keys change with the page's own values, with a related episode's title, and not with a
+    tag attribute the template never reads."""
+    from types import SimpleNamespace
+
+    from pelican.urlwrappers import Tag
+
+    from plugins.fast_build.render_cache import Fingerprinter
+
+    settings = {"TAG_URL": "t/{slug}/", "TAG_SAVE_AS": "t/{slug}/index.html"}
+
+    def key(context, attrs=frozenset({"name", "url"})):
+        fp = Fingerprinter(False, attrs, {})
+        template = SimpleNamespace(name="x.html")
+        return fp.page_key("base", template, sorted(context), context, "x/index.html")
+
+    tag = Tag("Kubernetes", settings)
+    tag.count = 3
+    same = key({"tag": tag, "title": "a"})
+    tag.count = 4  # not read by the template
+    assert key({"tag": tag, "title": "a"}) == same
+    assert key({"tag": tag, "title": "a"}, frozenset({"name", "url", "count"})) != same
+    assert key({"tag": tag, "title": "b"}) != same
+    tag.name = "K8s"
+    assert key({"tag": tag, "title": "a"}) != same
