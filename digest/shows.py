@@ -86,6 +86,15 @@ _BEFORE_NAME = (
 _AFTER_NAME = r"(?:podcast\b|is a (?:weekly |daily |monthly |bi-?weekly )?(?:podcast|show))"
 _BEFORE_RE = re.compile(rf"(?:{_BEFORE_NAME})\s+(?:the\s+)?$")
 _AFTER_RE = re.compile(rf"\s+{_AFTER_NAME}")
+# The same phrases found in one pass (overlapping ones too): a name can only count as strong
+# evidence right after a _BEFORE phrase or right before an _AFTER phrase, so attribution looks
+# for names there instead of searching the whole text once per name.
+_BEFORE_PHRASES = (
+    "appeared first on ", "welcome to ", "episode of ", "listening to ", "this is ",
+    "back to ", "brought to you by ",
+)  # fmt: skip
+_EPISODE_OF = re.compile(r"episode \d+ of ")
+_AFTER_PHRASES = (" podcast", " is a ")
 
 
 @dataclass
@@ -95,8 +104,10 @@ class ShowRegistry:
     shows: list[Show]
     _by_name: dict[str, Show] = field(default_factory=dict, repr=False)
     _needles: list[tuple[str, Show]] = field(default_factory=list, repr=False)
-    _patterns: list[tuple[re.Pattern[str], Show]] = field(default_factory=list, repr=False)
-    _domains: list[tuple[re.Pattern[str], Show]] = field(default_factory=list, repr=False)
+    _by_first: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _by_last: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _patterns: list[tuple[re.Pattern[str], str, Show]] = field(default_factory=list, repr=False)
+    _domains: list[tuple[re.Pattern[str], str, Show]] = field(default_factory=list, repr=False)
     _mention_names: dict[str, Show] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -106,10 +117,12 @@ class ShowRegistry:
                 self._by_name.setdefault(normalise_name(name), show)
                 names.append(name)
             for pattern in show.patterns:
-                self._patterns.append((re.compile(pattern, re.IGNORECASE | re.MULTILINE), show))
-            if show.domain:
+                compiled = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+                self._patterns.append((compiled, _literal_hint(pattern), show))
+            domain = show.domain
+            if domain:
                 self._domains.append(
-                    (re.compile(r"(?<![\w.-])" + re.escape(show.domain), re.IGNORECASE), show)
+                    (re.compile(r"(?<![\w.-])" + re.escape(domain), re.IGNORECASE), domain, show)
                 )
         # Names are found with str.find on the lower-cased text (C speed: ingest attributes
         # 10,000 blurbs), then their surroundings are checked by two small anchored regexes.
@@ -118,6 +131,8 @@ class ShowRegistry:
             show = self.lookup(name)
             if key and show is not None:
                 self._needles.append((key, show))
+                self._by_first.setdefault(key[0], []).append(key)
+                self._by_last.setdefault(key[-1], []).append(key)
         # Mentions are weak evidence, so only distinctive names count: several words, or
         # unusual capitals/digits (SaaStr, 20VC).  "Syntax" or "Convergence" alone is a word.
         for n in sorted({n for n in names if _distinctive(n)}, key=len, reverse=True):
@@ -125,9 +140,33 @@ class ShowRegistry:
             if show is not None:
                 self._mention_names[n] = show
 
+    @staticmethod
+    def _strong_starts(low: str) -> list[int]:
+        """Where a name may start right after a _BEFORE phrase ("welcome to [the ]"), found
+        with str.find (the caller checks each with _BEFORE_RE)."""
+        starts: list[int] = []
+        for phrase in _BEFORE_PHRASES:
+            at = low.find(phrase)
+            while at >= 0:
+                p = at + len(phrase)
+                starts.append(p)
+                if low.startswith("the ", p):
+                    starts.append(p + 4)
+                if phrase == "welcome to ":
+                    m = _EPISODE_OF.match(low, p)
+                    if m:
+                        starts.append(m.end())
+                        if low.startswith("the ", m.end()):
+                            starts.append(m.end() + 4)
+                at = low.find(phrase, at + 1)
+        return sorted({p for p in starts if p < len(low)})
+
     def lookup(self, name: str) -> Show | None:
         """The show whose name or alias is ``name`` (a header line), ignoring case/punctuation."""
         return self._by_name.get(normalise_name(name))
+
+    def by_slug(self, slug: str | None) -> Show | None:
+        return next((s for s in self.shows if s.slug == slug), None) if slug else None
 
     def by_display_name(self, name: str) -> Show | None:
         return next((s for s in self.shows if s.name == name), None)
@@ -149,27 +188,53 @@ class ShowRegistry:
 
         flat = " ".join(text.split())
         low = flat.lower()
-        for key, show in self._needles:
-            at = low.find(key)
-            while at >= 0:
+        earliest: dict[str, int] = {}  # needle → first position where it is strong evidence
+        for at in self._strong_starts(low):
+            for key in self._by_first.get(low[at], ()):
                 end = at + len(key)
-                bounded = (at == 0 or not low[at - 1].isalnum()) and (
-                    end == len(low) or not low[end].isalnum()
-                )
-                if bounded and (
-                    _BEFORE_RE.search(low, max(0, at - 40), at)
-                    or _AFTER_RE.match(low, end, end + 40)
+                if (
+                    low.startswith(key, at)
+                    and (end == len(low) or not low[end].isalnum())
+                    and (at == 0 or not low[at - 1].isalnum())
+                    and at < earliest.get(key, len(low) + 1)
+                    and (
+                        _BEFORE_RE.search(low, max(0, at - 40), at)
+                        or _AFTER_RE.match(low, end, end + 40)
+                    )
                 ):
-                    ctx = flat[max(0, at - 25) : end + 12]
-                    add(show, Strength.STRONG, ctx.strip())
-                    break
-                at = low.find(key, at + 1)
-        for pattern, show in self._patterns:
+                    earliest[key] = at
+        ends = set()
+        for phrase in _AFTER_PHRASES:
+            at = low.find(phrase, 1)
+            while at >= 0:
+                ends.add(at)
+                at = low.find(phrase, at + 1)
+        for end in sorted(ends):
+            if not _AFTER_RE.match(low, end, end + 40):
+                continue
+            for key in self._by_last.get(low[end - 1], ()):
+                at = end - len(key)
+                if (
+                    at >= 0
+                    and low.startswith(key, at)
+                    and (at == 0 or not low[at - 1].isalnum())
+                    and at < earliest.get(key, len(low) + 1)
+                ):
+                    earliest[key] = at
+        for key, show in self._needles:
+            if key in earliest:
+                at = earliest[key]
+                ctx = flat[max(0, at - 25) : at + len(key) + 12]
+                add(show, Strength.STRONG, ctx.strip())
+        lowered = text.lower() if self._patterns else ""
+        for pattern, hint, show in self._patterns:
+            if hint not in lowered:  # a case-insensitive regex scan is slow; str.find is not
+                continue
             m = pattern.search(text)
             if m:
                 add(show, Strength.STRONG, m.group(0))
-        for pattern, show in self._domains:
-            if show.domain not in low:  # cheap pre-check before the boundary-aware regex
+        for pattern, domain, show in self._domains:
+            if domain not in low:  # cheap pre-check before the boundary-aware regex
                 continue
             m = pattern.search(low)
             if m:
@@ -190,6 +255,25 @@ class ShowRegistry:
             for slug, sm in found.items()
         ]
         return sorted(out, key=_rank)
+
+
+def _literal_hint(pattern: str) -> str:
+    """The longest run of plain ASCII characters every match of ``pattern`` must contain
+    (lower-cased), so ``attribute`` can skip the regex when the text lacks it; "" when the
+    pattern has none."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        items = list(_parser.parse(pattern))
+    except Exception:  # an unknown parser API only costs speed
+        return ""
+    best, run = "", ""
+    for op, arg in items:
+        if str(op) == "LITERAL" and arg < 128 and chr(arg) not in "iIkKsS":
+            run += chr(arg).lower()  # (i, k, s also match İ, the Kelvin sign, long s)
+        else:
+            best, run = max(best, run, key=len), ""
+    return max(best, run, key=len)
 
 
 def _rank(sm: ShowMatch) -> tuple[int, int, str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest.ingest.pipeline import ingest  # noqa: E402
+from digest.ingest.pipeline import ingest, init_worker  # noqa: E402
 from digest.ingest.read import read_dump  # noqa: E402
 from digest.shows import load_shows  # noqa: E402
 from digest.store import save_all  # noqa: E402
@@ -86,7 +86,9 @@ def main() -> int:
             from digest.ingest.extract import warm_up
 
             warm_up()
-            pool = get_context("fork").Pool(args.workers)
+            pool = get_context("fork").Pool(
+                args.workers, initializer=init_worker, initargs=(shows, taxonomy)
+            )
         dump = read_dump(dump_path, "synthetic.txt")
         t1 = time.perf_counter()
         if pool is not None:

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from digest.ingest.pipeline import IngestResult, ingest  # noqa: E402
+from digest.ingest.pipeline import IngestResult, ingest, init_worker  # noqa: E402
 from digest.ingest.read import Dump, InputProblem, read_dump  # noqa: E402
 from digest.shows import ShowRegistry, ShowsError, load_shows  # noqa: E402
 from digest.store import Outcome, save_all  # noqa: E402
@@ -173,25 +173,37 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_LOCKED
+        warnings: list[str] = []
+        taxonomy = _load_taxonomy(args.topics, warnings)
         pool = None
         size = sum(p.stat().st_size for p in inputs if p.is_file())
         if args.workers > 1 and size >= PARALLEL_FROM:
-            # Forked before the dumps are read, so the workers do not copy them.
+            # Forked before the dumps are read, so the workers do not copy them; each worker
+            # gets the shows and taxonomy once (fork: inherited, not pickled).
             from multiprocessing import get_context
 
             from digest.ingest.extract import warm_up
 
             warm_up()
-            pool = get_context("fork").Pool(args.workers)
+            pool = get_context("fork").Pool(
+                args.workers, initializer=init_worker, initargs=(shows, taxonomy)
+            )
         try:
-            return _run(args, inputs, shows, pool)
+            return _run(args, inputs, shows, taxonomy, warnings, pool)
         finally:
             if pool is not None:
                 pool.terminate()
                 pool.join()
 
 
-def _run(args: argparse.Namespace, inputs: list[Path], shows: ShowRegistry, pool: Any) -> int:
+def _run(
+    args: argparse.Namespace,
+    inputs: list[Path],
+    shows: ShowRegistry,
+    taxonomy: object | None,
+    warnings: list[str],
+    pool: Any,
+) -> int:
     """Read, ingest, write and report, while the lock is held."""
     started = time.perf_counter()
     dumps: list[Dump] = [read_dump(p, _display(p)) for p in inputs]
@@ -203,8 +215,6 @@ def _run(args: argparse.Namespace, inputs: list[Path], shows: ShowRegistry, pool
         print("error: nothing could be ingested", file=sys.stderr)
         return EXIT_NOTHING
 
-    warnings: list[str] = []
-    taxonomy = _load_taxonomy(args.topics, warnings)
     n_lines = sum(len(d.lines) for d in usable)
     bar = None
     if not (args.quiet or args.json) and n_lines >= PROGRESS_FROM:

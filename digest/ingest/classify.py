@@ -50,10 +50,21 @@ _SHOWISH = re.compile(
 )
 _SENTENCE = re.compile(r"[.!?…]['\"”’)]?$|[.!?]\s+[A-Z]")
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+_HEAD = 1000
 
 
 def classify(text: str, shows: ShowRegistry) -> Classified:
     """Decide what one raw line is (pure; ``shows`` names the known shows)."""
+    # Only a line's opening decides: every rule below looks at lines of up to 200 characters
+    # (and at ≥ 4 words), so a 65 kB transcript is not squashed whole.
+    line = " ".join(text[:_HEAD].split())
+    if (
+        len(text) > _HEAD
+        and len(line) > 200
+        and line[0] not in ":·•|-"
+        and len(line.split(None, 4)) > 4
+    ):
+        return Classified(LineKind.BLURB)
     line = " ".join(text.split())
     if not line:
         return Classified(LineKind.CRUFT, "blank line")

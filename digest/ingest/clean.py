@@ -319,10 +319,11 @@ _URL_OR_GLUE = re.compile(
     r"(?P<after>(?: [A-Z][a-z]+)?(?:[,:]| is\b| was\b| has\b)?)"
     # "…in 2024.Show Highlights", "“scaling perfectly.”The benefit", "We discuss:How they
     # think" — but never "re:Invent" (a colon needs a word of four letters before it)
-    r"|(?<=[a-z]{2})(?P<punct>[.!?][\"”’]?)(?=[A-Z][a-z])"
-    r"|(?<=[a-z]{4})(?P<colon>:)(?=[A-Z][a-z])"
+    # (the character is matched before the look-behind: most positions then fail at once)
+    r"|(?P<punct>[.!?](?<=[a-z]{2}.)[\"”’]?)(?=[A-Z][a-z])"
+    r"|(?P<colon>:(?<=[a-z]{4}:))(?=[A-Z][a-z])"
     # "(ex Spring, Square, Trigger.io, IBM)Adam Wiggins" — never "(0:26)Introduction"
-    r"|(?<=[A-Za-z]{2})(?P<paren>\))(?=[A-Z][a-z])"
+    r"|(?P<paren>\)(?<=[A-Za-z]{2}\)))(?=[A-Z][a-z])"
 )
 _CAMEL = re.compile(r"\b[A-Za-z]*[a-z]{2}[A-Z][a-z]+\b")
 
@@ -495,7 +496,11 @@ def scrub_url(url: str) -> str:
 
 # A URL runs to whitespace or a closing bracket/quote.  Trailing punctuation belongs to the
 # sentence, and a ")" belongs to the URL only when it opened one inside it (Wikipedia links).
-_URL = re.compile(r"(?:[hH][tT][tT][pP][sS]?://|(?<![\w.@/])www\.)[^\s<>\"'`’”\[\]{}|\\^]+")
+# (Written to start with the character class [hHw]: the regex engine then skips to candidate
+# characters at C speed instead of trying both branches at every position of a 65 kB text.)
+_URL = re.compile(
+    r"[hHw](?:(?<=[hH])[tT][tT][pP][sS]?://|(?<=w)(?<![\w.@/]w)ww\.)[^\s<>\"'`’”\[\]{}|\\^]+"
+)
 # "https://bsky.app/profile/azimman.bsky.socialAdam's Mastodon:", "gearsetFacebook:": a label
 # glued to the end of the previous link.
 _GLUED_TAIL = re.compile(r"(?<=[a-z0-9/])(?:[A-Z][a-z]+){1,2}$")

@@ -9,6 +9,7 @@ never the same episode: the same guest telling the same story on two shows is tw
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from dataclasses import dataclass
@@ -21,13 +22,24 @@ _MAX_BUCKET = 64  # anchors shared by more blurbs are boilerplate ("brought to y
 
 
 @dataclass(frozen=True)
+class Signature:
+    """What comparing needs from one text, computed where the text is (a worker process), so
+    the main process only compares small sets: 10,000 blurbs, one core."""
+
+    exact: bytes  # digest of the whole fingerprint (equal texts ⇔ equal digests)
+    words: int  # words in the fingerprint
+    shingles: frozenset[int]  # hashed word 5-grams of its opening
+
+
+@dataclass(frozen=True)
 class Candidate:
     """What dedupe needs to know about one blurb (built by the pipeline)."""
 
     key: int  # the caller's index
-    text: str  # cleaned description (glued title/date already removed)
+    text: str  # cleaned description (glued title/date already removed); "" with a signature
     show: str | None = None  # show slug, when attributed
     number: int | None = None  # episode number, when stated
+    signature: Signature | None = None  # precomputed :func:`signature` of ``text``
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,17 @@ def _shingles(words: list[str]) -> set[int]:
         zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
         for i in range(len(words) - SHINGLE + 1)
     }
+
+
+def signature(text: str) -> Signature:
+    """The comparable essence of a cleaned description (pure)."""
+    fp = fingerprint(text[: COMPARE_CHARS * 2])
+    words = fp.split()
+    return Signature(
+        hashlib.blake2b(fp.encode("utf-8"), digest_size=16).digest(),
+        len(words),
+        frozenset(_shingles(words[: COMPARE_CHARS // 5])),
+    )
 
 
 def _compatible(a: Candidate, b: Candidate) -> bool:
@@ -81,21 +104,20 @@ def find_duplicates(candidates: list[Candidate], lengths: dict[int, int]) -> lis
             reason[(lo, hi)] = why
 
     by_key = {c.key: c for c in candidates}
-    exact: dict[str, int] = {}
-    words_of: dict[int, list[str]] = {}
+    exact: dict[bytes, int] = {}
+    sigs = {c.key: c.signature or signature(c.text) for c in candidates}
     for c in candidates:
-        fp = fingerprint(c.text[: COMPARE_CHARS * 2])
-        words_of[c.key] = fp.split()
+        fp = sigs[c.key].exact
         first = exact.get(fp)
         if first is not None and _compatible(by_key[first], c):
             union(first, c.key, "same text")
         else:
             exact.setdefault(fp, c.key)
 
-    shingles = {k: _shingles(w[: COMPARE_CHARS // 5]) for k, w in words_of.items()}
+    shingles = {k: sig.shingles for k, sig in sigs.items()}
     index: dict[int, list[int]] = {}
     for c in candidates:
-        if len(words_of[c.key]) < 12:
+        if sigs[c.key].words < 12:
             continue  # too short to call two texts "nearly" the same
         for h in shingles[c.key]:
             if h % _ANCHOR_MOD == 0:

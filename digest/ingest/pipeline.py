@@ -1,17 +1,20 @@
 """Dumps + shows + taxonomy → :class:`IngestResult` (pure: no file is opened here).
 
 Order of work: classify every line; skip byte-identical repeats early (the sample repeats whole
-lines); extract each unique blurb (the only costly step, so the caller may pass a parallel
-``map``); attribute shows; merge near duplicates; make titles distinct on a listing page; give
-undated episodes the documented estimated date; assign unique slugs; tag topics.
+lines); run the per-blurb chain on each unique blurb — extract, attribute the show, tag topics,
+sign for dedupe (:func:`process_blurb`, the costly part, so the caller may pass a parallel
+``map``); merge near duplicates; make titles distinct on a listing page; give undated episodes
+the documented estimated date; assign unique slugs.
+
+A process pool runs :func:`process_blurb` with the shows and taxonomy of
+:func:`init_worker` (pass it as the pool's initializer); :func:`ingest` sets the same context in
+its own process, so a plain ``map`` works too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +25,9 @@ from digest.ingest.classify import LineKind, classify
 from digest.ingest.extract import TITLE_MAX, Extracted, concise_title, extract, tidy_title
 from digest.ingest.read import Dump, InputProblem
 from digest.shows import Show, ShowRegistry, choose
+from digest.slugs import SLUG_MAX, slugify
 
-SLUG_MAX = 60
+__all__ = ["SLUG_MAX", "IngestResult", "ingest", "init_worker", "process_blurb", "slugify"]
 
 
 @dataclass(frozen=True)
@@ -64,26 +68,69 @@ class _Blurb:
     collected_on: dt.date
 
 
-def _extract_one(job: tuple[str, bool]) -> Extracted:
-    """Top-level so a process pool can pickle it."""
-    raw, cut = job
-    return extract(raw, cut=cut)
+@dataclass
+class Processed:
+    """One blurb after the per-blurb chain (what travels back from a worker process)."""
+
+    ex: Extracted  # its ``transcript`` and ``ending`` dropped once the show is attributed
+    show: str | None  # slug of the attributed show
+    warnings: list[str]  # about this blurb (the caller prefixes file:line)
+    tags: list[str] | None  # topics for ``ex.title`` + ``ex.body`` (None: no taxonomy)
+    signature: dedupe.Signature
 
 
-def slugify(text: str, limit: int = SLUG_MAX) -> str:
-    """ASCII, lowercase, dash-separated; cut on a word (``Café: Ünïcode!`` → ``cafe-unicode``)."""
-    text = unicodedata.normalize("NFKD", text)
-    text = text.encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    if len(slug) > limit:
-        slug = slug[: limit + 1].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
-    return slug.strip("-") or "episode"
+# The shows and taxonomy a worker process works with: set once per process by init_worker,
+# so 10,000 jobs do not each pickle the taxonomy.
+_CONTEXT: tuple[ShowRegistry, Any] | None = None
+
+
+def init_worker(shows: ShowRegistry, taxonomy: Any = None) -> None:
+    """Give this process the shows and taxonomy :func:`process_blurb` uses (a pool initializer)."""
+    global _CONTEXT
+    _CONTEXT = (shows, taxonomy)
+
+
+def process_blurb(job: tuple[str, bool, str | None]) -> Processed:
+    """Raw text, cut flag, header show slug → :class:`Processed` (top-level: a pool pickles it)."""
+    raw, cut, header_slug = job
+    if _CONTEXT is None:
+        raise RuntimeError("process_blurb needs init_worker(shows, taxonomy) first")
+    shows, taxonomy = _CONTEXT
+    ex = extract(raw, cut=cut)
+    header = shows.by_slug(header_slug)
+    evidence = "\n".join((ex.description, ex.transcript or "", ex.ending))
+    if ex.show_name:  # the "The post … appeared first on X." trailer extract removed
+        evidence += f"\nThe post appeared first on {ex.show_name}."
+    match, warning = choose(shows.attribute(evidence, ex.description[:600]), header)
+    warnings = [warning] if warning else []
+    if header is None and ex.show_name and not match:
+        warnings.append(f"text names show {ex.show_name!r}, not in content/shows.yml")
+    tags = None
+    if taxonomy is not None:
+        from digest.tagging import tag_text  # another engineer's module
+
+        tags = sorted({m.slug for m in tag_text(ex.title or "", ex.body or "", taxonomy)})
+    ex.transcript, ex.ending = None, ""
+    return Processed(
+        ex, match.show.slug if match else None, warnings, tags, dedupe.signature(ex.description)
+    )
+
+
+_Job = tuple[str, bool, str | None]
 
 
 def estimated_date(collected_on: dt.date, line: int) -> dt.date:
     """The documented rule for undated episodes (docs/editing.md): the dump's collection day
     minus one day per line, so listing order follows dump order and re-runs are stable."""
     return collected_on - dt.timedelta(days=line)
+
+
+def _squash(text: str) -> str:
+    """``" ".join(text.split())``, without splitting a 65 kB line that has nothing to squash
+    (every whitespace but the plain space is unprintable)."""
+    if "  " not in text and text.isprintable():
+        return text.strip(" ")
+    return " ".join(text.split())
 
 
 def _sha(text: str) -> str:
@@ -94,9 +141,7 @@ def ingest(
     dumps: list[Dump],
     shows: ShowRegistry,
     taxonomy: Any = None,
-    mapper: Callable[
-        [Callable[[tuple[str, bool]], Extracted], Iterable[tuple[str, bool]]], Iterator[Extracted]
-    ] = map,
+    mapper: Callable[[Callable[[_Job], Processed], Iterable[_Job]], Iterator[Processed]] = map,
     progress: Callable[[int], None] | None = None,
 ) -> IngestResult:
     """Turn read dumps into episodes (pure apart from calling ``mapper`` and ``progress``).
@@ -146,53 +191,38 @@ def ingest(
     unique: list[int] = []
     repeats: dict[int, list[int]] = {}
     for i, b in enumerate(blurbs):
-        key = _sha(" ".join(texts[i].split()))  # type: ignore[union-attr]
+        key = _sha(_squash(texts[i]))  # type: ignore[arg-type]
         if key in first_of and blurbs[first_of[key]].header == b.header:
             repeats.setdefault(first_of[key], []).append(i)
         else:
             first_of.setdefault(key, i)
             unique.append(i)
 
-    extracted: dict[int, Extracted] = {}
     keep = set(unique)
     for i in range(len(texts)):
         if i not in keep:
             texts[i] = None  # repeats are never extracted
 
-    def jobs() -> Iterator[tuple[str, bool]]:
+    def jobs() -> Iterator[tuple[str, bool, str | None]]:
         for i in unique:
             text, texts[i] = texts[i], None
-            yield text, blurbs[i].cut  # type: ignore[misc]
+            header = blurbs[i].header
+            yield text, blurbs[i].cut, header.slug if header else None  # type: ignore[misc]
 
-    for n, (i, ex) in enumerate(zip(unique, mapper(_extract_one, jobs()), strict=True), 1):
-        extracted[i] = ex
+    init_worker(shows, taxonomy)
+    extracted: dict[int, Extracted] = {}
+    chosen_show: dict[int, Show | None] = {}
+    tags_of: dict[int, list[str] | None] = {}
+    candidates: list[dedupe.Candidate] = []
+    for n, (i, done) in enumerate(zip(unique, mapper(process_blurb, jobs()), strict=True), 1):
+        b, ex = blurbs[i], done.ex
+        extracted[i], tags_of[i] = ex, done.tags
+        chosen_show[i] = shows.by_slug(done.show)
+        result.warnings.extend(f"{b.file}:{b.line}: {w}" for w in done.warnings)
+        candidates.append(dedupe.Candidate(i, "", done.show, ex.episode, signature=done.signature))
         if progress:
             progress(n)
 
-    chosen_show: dict[int, Show | None] = {}
-    for i in unique:
-        b, ex = blurbs[i], extracted[i]
-        evidence = "\n".join((ex.description, ex.transcript or "", ex.ending))
-        if ex.show_name:  # the "The post … appeared first on X." trailer extract removed
-            evidence += f"\nThe post appeared first on {ex.show_name}."
-        match, warning = choose(shows.attribute(evidence, ex.description[:600]), b.header)
-        chosen_show[i] = match.show if match else None
-        if warning:
-            result.warnings.append(f"{b.file}:{b.line}: {warning}")
-        if b.header is None and ex.show_name and not match:
-            result.warnings.append(
-                f"{b.file}:{b.line}: text names show {ex.show_name!r}, not in content/shows.yml"
-            )
-
-    candidates = [
-        dedupe.Candidate(
-            key=i,
-            text=extracted[i].description,
-            show=chosen_show[i].slug if chosen_show[i] else None,
-            number=extracted[i].episode,
-        )
-        for i in unique
-    ]
     lengths = {i: blurbs[i].length for i in unique}
     groups = dedupe.find_duplicates(candidates, lengths)
     absorbed: dict[int, list[int]] = {}
@@ -204,9 +234,11 @@ def ingest(
         why[g.keep] = g.reason
 
     episodes: list[Episode] = []
+    kept_keys: list[int] = []
     for i in unique:
         if i in merged_away:
             continue
+        kept_keys.append(i)
         family = [i, *absorbed.get(i, [])]
         b, ex = blurbs[i], extracted[i]
         show = chosen_show[i] or next((chosen_show[k] for k in family if chosen_show[k]), None)
@@ -249,13 +281,19 @@ def ingest(
                 )
             )
 
+    titled = [ep.title for ep in episodes]
     _distinct_titles(episodes)
     _assign_slugs(episodes)
     if taxonomy is not None:
-        from digest.tagging import tag  # another engineer's module; optional until it lands
+        from digest.tagging import tag  # another engineer's module
 
-        for ep in episodes:
-            ep.tags = sorted({m.slug for m in tag(ep, taxonomy)})
+        for ep, title, i in zip(episodes, titled, kept_keys, strict=True):
+            # tagged in the worker with the extracted title; a title made distinct since
+            # (a guest or "#12" appended) may mention a topic, so it is tagged again
+            tags = tags_of[i]
+            if tags is None or ep.title != title:
+                tags = sorted({m.slug for m in tag(ep, taxonomy)})
+            ep.tags = tags
     result.episodes = episodes
     return result
 
