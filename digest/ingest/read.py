@@ -8,6 +8,7 @@ dump (or one bad line) never stops the others from being ingested.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +19,13 @@ import yaml
 # the episode is still ingested, mark it truncated and say so.
 MAX_LINE_CHARS = 200_000
 
-# A dump is text: NUL bytes in the first block mean an image, an archive, a database…
+# A dump is text. A file whose first block is mostly not text (control bytes, bytes that are
+# not UTF-8) is an image, an archive, a database…; a scraped text file with a stray NUL or
+# control character is still text: the characters are dropped and reported with file:line.
 _BINARY_SNIFF_BYTES = 8192
+_BINARY_RATIO = 0.10  # share of non-text characters above which a file is binary
+# C0 controls (not tab) and DEL: never part of a blurb; YAML, HTML and XML feeds reject them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # When a dump has no sidecar (data/blurbs/<dump>.yml with ``collected_on:``), undated
 # episodes are dated from this fixed day so re-runs stay byte-identical (docs/editing.md).
@@ -91,6 +97,18 @@ def split_lines(data: bytes, file: str) -> tuple[list[RawLine], list[InputProble
             lines.append(RawLine(file, number, ""))
             continue
         text = _decode_line(raw, file, number, problems)
+        if not text.isprintable() and _CONTROL.search(text):
+            found = sorted({f"U+{ord(c):04X}" for c in _CONTROL.findall(text)})
+            count = len(_CONTROL.findall(text))
+            text = _CONTROL.sub("", text)
+            problems.append(
+                InputProblem(
+                    file,
+                    number,
+                    f"dropped {count} control character(s) ({', '.join(found[:5])}); "
+                    "ingested the rest of the line",
+                )
+            )
         cut = False
         if len(text) > MAX_LINE_CHARS:
             problems.append(
@@ -108,6 +126,15 @@ def split_lines(data: bytes, file: str) -> tuple[list[RawLine], list[InputProble
     if lines and not lines[-1].text and data.endswith(b"\n"):
         lines.pop()
     return lines, problems
+
+
+def non_text_share(block: bytes) -> float:
+    """Share of ``block`` that is not text: control bytes and bytes that are not UTF-8."""
+    if not block:
+        return 0.0
+    text = block.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") + len(_CONTROL.findall(text))
+    return bad / len(text)
 
 
 def read_sidecar(path: Path, display: str) -> tuple[dt.date | None, list[InputProblem]]:
@@ -159,9 +186,16 @@ def read_dump(path: Path, display: str | None = None) -> Dump:
     if not data.strip():
         dump.problems.append(InputProblem(name, None, "empty file: no blurbs", fatal=True))
         return dump
-    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
+    share = non_text_share(data[:_BINARY_SNIFF_BYTES])
+    if share > _BINARY_RATIO:
         dump.problems.append(
-            InputProblem(name, 1, "binary file (NUL bytes), not a text dump", fatal=True)
+            InputProblem(
+                name,
+                1,
+                f"binary file ({share:.0%} of its first {_BINARY_SNIFF_BYTES // 1024} KB is not "
+                "text), not a text dump",
+                fatal=True,
+            )
         )
         return dump
     dump.lines, problems = split_lines(data, name)

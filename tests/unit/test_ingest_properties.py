@@ -4,16 +4,18 @@ back to exactly what ingest meant (2,000 generated examples in all)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.episode import Episode, Source
+from digest.frontmatter import read_episode_text
 from digest.ingest.pipeline import ingest
 from digest.ingest.read import Dump, RawLine
 from digest.shows import parse_shows
-from digest.store import episode_fields, parse, render
+from digest.store import episode_fields, merge, parse, render
 
 SHOWS = parse_shows({"shows": [{"name": "Dev Show: The Podcast", "slug": "dev-show"}]})
 HOSTILE = st.sampled_from(
@@ -109,3 +111,38 @@ def test_any_field_values_round_trip(title: str, summary: str | None, guests: li
         guests=guests,
     )
     _front_matter_round_trips(ep)
+
+
+def _as_written(ep: Episode) -> str:
+    """The file text save_all writes for a new episode (fields, body and the ingested record)."""
+    meta, body, record, _, _ = merge(episode_fields(ep), ep.body, None, None)
+    meta["ingested"] = record
+    return render(meta, body)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LINE, min_size=1, max_size=3))
+def test_any_line_yields_a_file_the_pelican_reader_accepts(lines: list[str]) -> None:
+    # read_episode_text is the very check plugins/markdown_reader runs on every file.
+    dump = Dump(file="d.txt", lines=[RawLine("d.txt", n, t) for n, t in enumerate(lines, 1)])
+    for ep in ingest([dump], SHOWS, taxonomy=None).episodes:
+        checked, _ = read_episode_text(_as_written(ep), "x.md")
+        assert checked.publishable, checked.problems
+        assert not checked.problems, [p.at("x.md") for p in checked.problems]
+
+
+def test_hostile_fixture_builds_with_pelican(tmp_path) -> None:
+    # One real build (no hypothesis): NUL and control characters, YAML-hostile titles, a JWT
+    # in a URL, HTML leftovers, mojibake, U+2028 and a stray BOM → every episode published.
+    from tests.conftest import build_site
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "ingest" / "hostile.txt"
+    site = build_site(tmp_path, [fixture])
+    written = sorted((site.content / "episodes").glob("*.md"))
+    assert len(written) == 6
+    pages = [p for p in (site.output / "episodes").rglob("index.html")]
+    assert len(pages) == len(written), site.log
+    html = "\n".join(p.read_text(encoding="utf-8") for p in pages)
+    assert "\x00" not in html and "\x07" not in html and "eyJ" not in html
+    assert "utm_source" not in html and "<b>bold</b>" not in html
+    assert "today’s" in html

@@ -25,6 +25,32 @@ def test_missing_empty_and_binary_files_are_fatal_with_clear_messages(tmp_path: 
     (tmp_path / "b.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     problem = read_dump(tmp_path / "b.txt", "b.txt").problems[0]
     assert problem.fatal and str(problem).startswith("b.txt:1: binary")
+    # a real binary: a zlib stream (random-looking bytes)
+    import random
+    import zlib
+
+    rng = random.Random(1)
+    blob = zlib.compress(bytes(rng.randrange(256) for _ in range(20_000)))
+    (tmp_path / "z.txt").write_bytes(blob)
+    assert read_dump(tmp_path / "z.txt", "z.txt").problems[0].fatal
+
+
+def test_stray_nul_and_control_characters_are_dropped_not_fatal(tmp_path: Path) -> None:
+    # A scraped text file with one NUL in its first block is text, not binary.
+    p = tmp_path / "d.txt"
+    p.write_bytes(
+        b"POPULARITY\n"
+        b"Our guest is Ada\x00 Lovelace, who talks about\x07 engines and code.\n"
+        b"Another blurb about deploying Rails apps on a platform.\x1b\n"
+    )
+    dump = read_dump(p, "d.txt")
+    assert not any(pr.fatal for pr in dump.problems)
+    assert [ln.text for ln in dump.lines][1:] == [
+        "Our guest is Ada Lovelace, who talks about engines and code.",
+        "Another blurb about deploying Rails apps on a platform.",
+    ]
+    assert [str(pr).split(": ")[0] for pr in dump.problems] == ["d.txt:2", "d.txt:3"]
+    assert "U+0000" in str(dump.problems[0]) and "control" in str(dump.problems[0])
 
 
 def test_invalid_utf8_line_is_decoded_and_reported_with_its_line(tmp_path: Path) -> None:
