@@ -121,6 +121,13 @@ class TaggingRules:
     employer_topics: tuple[str, ...] = ()
     link_list_min_urls: int = 2
     max_chars: int = 30000
+    # Asides (optional; the defaults change nothing). A mention right after one of
+    # ``aside_before`` ("like", "such as", "instead of", "for most"), or in a sentence matching
+    # ``aside_sentences`` ("Also: …"), counts ``aside_factor`` — unless the topic is named in
+    # another sentence too (or in the title): then it is discussed, asides or not.
+    aside_before: tuple[str, ...] = ()
+    aside_sentences: tuple[str, ...] = ()
+    aside_factor: float = 1.0
 
 
 TOKEN_RE = re.compile(r"\w+(?:\.\w+)*")
@@ -165,6 +172,7 @@ class Taxonomy:
     _context: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _index: dict[str, tuple[PhraseRule, ...]] = field(init=False, repr=False, compare=False)
     _matcher_map: dict[str, Matcher] = field(init=False, repr=False, compare=False)
+    _asides: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_slug: dict[str, Topic] = {}
@@ -210,6 +218,7 @@ class Taxonomy:
         object.__setattr__(self, "_index", _phrase_index(self.topics))
         object.__setattr__(self, "_matcher_map", {m.slug: m for m in self._matchers})
         object.__setattr__(self, "_context", _context_pattern(self.rules, self.path))
+        object.__setattr__(self, "_asides", _aside_pattern(self.rules, self.path))
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -252,9 +261,16 @@ class Taxonomy:
     @property
     def context_pattern(self) -> re.Pattern[str] | None:
         """One compiled pattern for the sentence contexts, to run on *lower-cased* text; a
-        match's ``lastgroup`` is ``"ignore"`` (sponsor reads…) or ``"former"`` (biographies).
-        One scan instead of one per rule: Python's re is slow on many separate scans."""
+        match's ``lastgroup`` is ``"ignore"`` (sponsor reads…), ``"former"`` (biographies) or
+        ``"aside"`` ("Also: …"). One scan instead of one per rule: Python's re is slow on many
+        separate scans."""
         return self._context
+
+    @property
+    def aside_pattern(self) -> re.Pattern[str] | None:
+        """The compiled ``aside_before`` rules, anchored at the end: search the lower-cased
+        text just before a mention (``endpos`` = the mention's start)."""
+        return self._asides
 
 
 # -- compiling match rules ---------------------------------------------------------------------
@@ -319,16 +335,86 @@ def _phrase_index(topics: Iterable[Topic]) -> dict[str, tuple[PhraseRule, ...]]:
     return {k: tuple(sorted(v, key=lambda r: -len(r.words))) for k, v in index.items()}
 
 
+def _first_chars(pattern: str) -> set[str] | None:
+    """The characters a match of ``pattern`` can start with, or ``None`` if that cannot be
+    told (a class such as ``\\w``, an optional first item, a lookaround…)."""
+    try:
+        from re import _constants as c
+        from re import _parser as parser
+    except ImportError:  # pragma: no cover - Python < 3.11
+        return None
+
+    def first(items) -> set[str] | None:
+        for op, av in items:
+            if op is c.AT:  # \b, ^: zero-width, look at what follows
+                continue
+            if op is c.LITERAL:
+                return {chr(av)}
+            if op is c.IN:
+                out: set[str] = set()
+                for kind, arg in av:
+                    if kind is c.LITERAL:
+                        out.add(chr(arg))
+                    elif kind is c.RANGE and arg[1] - arg[0] < 128:
+                        out.update(chr(ch) for ch in range(arg[0], arg[1] + 1))
+                    else:
+                        return None
+                return out
+            if op is c.SUBPATTERN:
+                if av[1] & c.SRE_FLAG_IGNORECASE:  # (?i:...): either case
+                    return None
+                return first(av[-1])
+            if op is c.BRANCH:
+                out = set()
+                for branch in av[1]:
+                    chars = first(branch)
+                    if chars is None:
+                        return None
+                    out |= chars
+                return out
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+                return first(av[2])
+            return None
+        return None
+
+    try:
+        parsed = parser.parse(pattern)
+        if parsed.state.flags & c.SRE_FLAG_IGNORECASE:
+            return None
+        return first(parsed)
+    except Exception:  # an unknown parser shape: no guard, same results
+        return None
+
+
+def _guarded(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled with a look-ahead for its possible first characters, when they
+    can be told: the same matches, but re skips most positions at once (about 1.5× faster
+    on the context patterns, whose alternatives all start with ``\\b``)."""
+    chars = _first_chars(pattern)
+    if not chars:
+        return re.compile(pattern)
+    cls = "".join(re.escape(ch) for ch in sorted(chars))
+    return re.compile(f"(?=[{cls}])(?:{pattern})")
+
+
 def _context_pattern(rules: TaggingRules, path: str) -> re.Pattern[str] | None:
     groups = []
     for name, what, patterns in (
         ("ignore", "ignore_sentences", rules.ignore_sentences),
         ("former", "former_employer", rules.former_employer),
+        ("aside", "aside_sentences", rules.aside_sentences),
     ):
         checked = [_check_regex(p, path, None, what) for p in patterns]
         if checked:
             groups.append(f"(?P<{name}>" + "|".join(f"(?:{p})" for p in checked) + ")")
-    return re.compile("|".join(groups)) if groups else None
+    return _guarded("|".join(groups)) if groups else None
+
+
+def _aside_pattern(rules: TaggingRules, path: str) -> re.Pattern[str] | None:
+    before = [_check_regex(p, path, None, "aside_before") for p in rules.aside_before]
+    if not before:
+        return None
+    return re.compile("(?:" + "|".join(f"(?:{p})" for p in before) + r")\s*$")
 
 
 # -- loading -------------------------------------------------------------------------------------
@@ -373,7 +459,16 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
-_TOPIC_KEYS = {"slug", "name", "description", "match", "aliases", "exclude", "related", "min_score"}
+_TOPIC_KEYS = {
+    "slug",
+    "name",
+    "description",
+    "match",
+    "aliases",
+    "exclude",
+    "related",
+    "min_score",
+}
 _MATCH_KEYS = {"phrases", "acronyms", "regex", "weak", "implied"}
 
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from digest.episode import Episode, Source  # noqa: E402
 from digest.tagging import TopicMatch, tag, tag_text  # noqa: E402
-from digest.taxonomy import load_taxonomy  # noqa: E402
+from digest.taxonomy import load_taxonomy, parse_taxonomy  # noqa: E402
 
 LABELLED = ROOT / "tests" / "fixtures" / "labelled" / "episodes.yml"
 SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
@@ -39,6 +39,12 @@ TOPICS = ROOT / "content" / "topics.yml"
 # The aim is precision >= 0.85 and recall >= 0.80: raise the floors as the tagger gets there.
 HELDOUT_PRECISION_FLOOR = 0.77
 HELDOUT_RECALL_FLOOR = 0.80
+# Both held-out sets together (heldout + the fresh heldout2, 38 episodes, 75 labels): the
+# shipped tagger reaches precision 0.714, recall 0.867 (heldout2 alone: 0.600 / 0.955). A third
+# round of rules (asides, per-topic min_score) reached 0.949 / 0.897 on the tuning split but
+# 0.740 / 0.760 here and was not shipped; see docs/topics.md.
+COMBINED_PRECISION_FLOOR = 0.70
+COMBINED_RECALL_FLOOR = 0.85
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,12 @@ def test_heldout_precision_and_recall_stay_above_floor(taxonomy):
     assert score.recall >= HELDOUT_RECALL_FLOOR, score
 
 
+def test_both_heldout_sets_stay_above_floor(taxonomy):
+    score = evaluate(HELDOUT_SPLITS, taxonomy)
+    assert score.precision >= COMBINED_PRECISION_FLOOR, score
+    assert score.recall >= COMBINED_RECALL_FLOOR, score
+
+
 # -- behaviour on hard cases ----------------------------------------------------------------
 
 
@@ -214,6 +226,25 @@ def test_tag_takes_an_episode_and_reports_evidence(taxonomy):
     assert got == sorted(got, key=lambda m: (-m.score, m.slug))
 
 
+def test_asides_discount_a_lone_mention_only_when_configured():
+    # The aside rules ship switched off (content/topics.yml sets none); this keeps them working.
+    text = TOPICS.read_text(encoding="utf-8") + (
+        "  aside_factor: 0.5\n"
+        "  aside_before: ['\\b(?:like|for most)']\n"
+        "  aside_sentences: ['\\balso\\s*:']\n"
+    )
+    with_asides = parse_taxonomy(text, "topics.yml")
+    plain = load_taxonomy(TOPICS)
+    lone = "Our guest argues that for most startups Postgres can do it all."
+    assert "startups-saas" in slugs(tag_text("", lone, plain))
+    assert "startups-saas" not in slugs(tag_text("", lone, with_asides))
+    # named in two places: discussed, whatever the aside
+    twice = lone + " We talk about what startups should measure first."
+    assert "startups-saas" in slugs(tag_text("", twice, with_asides))
+    aside = "We talk about pagers. Also: Heroku shipped a new stack."
+    assert "heroku" not in slugs(tag_text("", aside, with_asides))
+
+
 def test_tagging_is_pure(taxonomy):
     text = SAMPLE.read_text(encoding="utf-8").splitlines()[3]
     assert tag_text("", text, taxonomy) == tag_text("", text, taxonomy)
@@ -222,7 +253,7 @@ def test_tagging_is_pure(taxonomy):
 def test_fast_enough_for_ten_thousand_blurbs(taxonomy):
     # Ingest of 10,000 blurbs must stay under 10 s in total. The sample's blurbs average
     # 8.5 KB with six of 30-65 KB, a heavier mix than a directory listing usually is; on it
-    # tagging takes ~0.75 ms of CPU a blurb (~0.5 ms for blurbs under 5 KB). CPU time, not wall
+    # tagging takes ~0.6 ms of CPU a blurb. CPU time, not wall
     # time, so other processes on a shared machine do not make this flaky; the bound catches a
     # regression to per-topic regex scans (which ran ~5 ms a blurb).
     lines = [ln for ln in SAMPLE.read_text(encoding="utf-8").splitlines() if len(ln) > 100]
