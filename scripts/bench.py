@@ -2,7 +2,7 @@
 
 Why this shape: build time is the digest's main running cost, and a number only means
 something next to a reference measured in the same run on the same machine. So one run of this
-script synthesises a corpus (scripts/bench_corpus.py, fixed seed), ingests it, and then builds
+script synthesises a corpus (scripts/synth.py, fixed seed), ingests it, and then builds
 the *same episodes* with
 
 * our build (pelicanconf.py, every plugin on): full build, no-change rebuild with the content
@@ -59,14 +59,9 @@ def synthesise_dump(n: int, seed: int) -> tuple[str, str]:
     sample's rates (~8 % of lines), which ingest drops or merges; asking for 8 % more lines
     lands close to ``n`` episodes. The episode count actually built is reported.
     """
-    try:
-        import bench_ingest  # type: ignore[import-not-found]
+    from synth import synthesise  # scripts/synth.py
 
-        return bench_ingest.synthesise(round(n * 1.087), seed), "bench_ingest.synthesise"
-    except (ImportError, AttributeError):
-        import bench_corpus
-
-        return bench_corpus.synthesise_dump(n, seed), "bench_corpus.synthesise_dump"
+    return synthesise(round(n * 1.087), seed), "synth.synthesise"
 
 
 # --------------------------------------------------------------------------- measuring

@@ -13,7 +13,6 @@ directory); the figures printed are wall time per stage and peak resident memory
 from __future__ import annotations
 
 import argparse
-import random
 import resource
 import sys
 import tempfile
@@ -28,29 +27,8 @@ from digest.ingest.read import read_dump  # noqa: E402
 from digest.shows import load_shows  # noqa: E402
 from digest.store import save_all  # noqa: E402
 
-SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
-
-
-def synthesise(n: int, seed: int) -> str:
-    rng = random.Random(seed)
-    lines = [ln for ln in SAMPLE.read_text(encoding="utf-8").split("\n") if ln.strip()]
-    blurbs = [ln for ln in lines if len(ln) > 200]
-    shorts = [ln for ln in lines if len(ln) <= 200]
-    vocab = sorted({w for ln in blurbs for w in ln[:3000].split() if w.isalpha()})
-    out: list[str] = []
-    while len(out) < n:
-        roll = rng.random()
-        if roll < 0.04 and out:
-            out.append(rng.choice(out))  # exact repeat (the sample has 4 in 54)
-            continue
-        if roll < 0.08:
-            out.append(rng.choice(shorts))  # cruft and show lines
-            continue
-        words = rng.choice(blurbs).split(" ")
-        for _ in range(max(3, len(words) // 20)):
-            words[rng.randrange(len(words))] = rng.choice(vocab)
-        out.append(" ".join(words))
-    return "\n".join(out) + "\n"
+sys.path.insert(0, str(ROOT / "scripts"))
+from synth import synthesise  # noqa: E402  (the project's one synthesiser)
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """Search benchmark: first-search payload, focus-to-first-result and query times in Chromium.
 
-For the shipped sample and synthetic 1,000- and 10,000-episode corpora (scripts/bench_corpus.py)
+For the shipped sample and synthetic 1,000- and 10,000-episode corpora (scripts/synth.py)
 it builds the payloads exactly as the plugin does (plugins/search_index), serves a page that
 carries the real search form, search.js, the worker and the site's CSP, and drives Debian's
 Chromium with Playwright. It compares, on the same corpus:
@@ -67,7 +67,7 @@ def sample_blurbs() -> list[str]:
 
 
 def records_for(blurbs: list[str]) -> list[SearchRecord]:
-    from bench_corpus import _FIRST  # names, for guests
+    from synth import NAMES as _FIRST  # names, for guests
 
     from digest.taxonomy import load_taxonomy
 
@@ -95,7 +95,7 @@ def records_for(blurbs: list[str]) -> list[SearchRecord]:
 def corpus(size: str) -> list[SearchRecord]:
     if size == "sample":
         return records_for(sample_blurbs())
-    from bench_corpus import synthesise_blurbs
+    from synth import synthesise_blurbs
 
     return records_for(synthesise_blurbs(int(size)))
 
@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--body-chars", type=int, default=600)
     parser.add_argument("--summary-chars", type=int, default=160)
     parser.add_argument(
-        "--shard-docs", type=int, default=8, help="episodes per store shard (0: one store file)"
+        "--shard-docs", type=int, default=4, help="episodes per store shard (0: one store file)"
     )
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-pagefind", action="store_true")

@@ -17,7 +17,16 @@ import yaml
 from lunr.stemmer import stemmer as lunr_py_stemmer
 from lunr.token import Token
 
-from plugins.search_index.compact import FieldSpec, build, compact, expand, load_index
+from plugins.search_index.compact import (
+    FieldSpec,
+    build,
+    compact,
+    decode_varints,
+    encode_postings,
+    encode_varints,
+    expand,
+    load_index,
+)
 from plugins.search_index.search_index import (
     DEFAULT_FIELDS,
     SearchRecord,
@@ -73,9 +82,9 @@ def synthetic_records(n: int) -> list[SearchRecord]:
     """Blurbs from the benchmark's synthesiser (sample-like text, long transcripts)."""
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
-        from bench_corpus import synthesise_blurbs
+        from synth import synthesise_blurbs
     except Exception as exc:  # the synthesiser needs the shipped sample dump
-        pytest.skip(f"bench_corpus unavailable: {exc}")
+        pytest.skip(f"scripts/synth.py unavailable: {exc}")
     finally:
         sys.path.pop(0)
     records = []
@@ -99,9 +108,17 @@ def _case(name: str, records: list[SearchRecord]) -> dict:
     assert {k: v for k, v in shipped.items() if k not in ("tables", "shards")} == reference, name
     plain = json.loads(json.dumps(builder.build().serialize()))
     assert expand(reference) == plain, f"{name}: Python expansion"
+    wire = encode_postings(reference)
+    assert expand(wire) == plain, f"{name}: Python expansion of the varint postings"
     index = load_index(plain)
     expected = {q: [[h["ref"], h["score"]] for h in index.search(q)] for q in QUERIES}
-    return {"name": name, "compact": reference, "plain": plain, "expected": expected}
+    return {"name": name, "compact": reference, "wire": wire, "plain": plain, "expected": expected}
+
+
+def test_varints_round_trip() -> None:
+    numbers = [0, 1, -1, 2, -2, 15, 16, 31, 32, -33, 1023, 1024, 99_999, -123_456, 2**40, -(2**40)]
+    assert decode_varints(encode_varints(numbers)) == numbers
+    assert all(c.isalnum() or c in "-_" for c in encode_varints(numbers))
 
 
 def vocabulary() -> set[str]:
@@ -194,7 +211,7 @@ def test_compact_payload_is_much_smaller_than_plain_serialisation() -> None:
     records = fixture_records() + synthetic_records(200)
     specs = [FieldSpec(f["field_name"], f.get("boost", 1)) for f in DEFAULT_FIELDS]
     plain = json.dumps(build(specs, documents_for(records)).build().serialize()).encode()
-    shipped, _ = build_payloads(records)
+    shipped = encode_postings(build_payloads(records)[0])
     small = json.dumps(shipped, separators=(",", ":"), ensure_ascii=False).encode()
     assert len(small) < 0.25 * len(plain), (len(small), len(plain))
     assert len(gzip.compress(small)) < 0.3 * len(gzip.compress(plain))
