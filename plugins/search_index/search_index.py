@@ -31,7 +31,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 from pelican import signals
 
-from .compact import FieldSpec, fast_compact
+from .compact import FieldSpec, encode_postings, fast_compact
 from .text import alias_key, normalise
 
 log = logging.getLogger(__name__)
@@ -59,9 +59,9 @@ DEFAULT_FIELDS: tuple[dict[str, Any], ...] = (
     {"field_name": "body"},
 )
 DEFAULT_OUTPUT_DIR = "search"
-DEFAULT_BODY_CHARS = 600
+DEFAULT_BODY_CHARS = 500
 DEFAULT_SUMMARY_CHARS = 160
-DEFAULT_SHARD_DOCS = 8
+DEFAULT_SHARD_DOCS = 4
 ENTRY_NAME = "entry.json"
 
 _pending: dict[str, Any] = {}
@@ -238,7 +238,7 @@ def build_files(
     """
     files: dict[str, bytes] = {}
     entry: dict[str, Any] = {"version": 1}
-    index = dict(index)
+    index = encode_postings(index)
     if shard_docs > 0:
         names = []
         for shard in shard_store(store, shard_docs):

@@ -58,6 +58,28 @@
     return Number(x.toFixed(3));
   }
 
+  var VARINT = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+  var VARINT_VALUE = {};
+  for (var v = 0; v < VARINT.length; v++) VARINT_VALUE[VARINT.charCodeAt(v)] = v;
+
+  /** A postings list as shipped (compact.py encode_varints: zigzag, 5 bits a character) or
+   * already a list of integers. */
+  function decodeVarints(text) {
+    if (typeof text !== "string") return text;
+    var out = [], z = 0, scale = 1;
+    for (var i = 0; i < text.length; i++) {
+      var value = VARINT_VALUE[text.charCodeAt(i)];
+      z += (value & 31) * scale; // arithmetic, not bit shifts: no 32-bit overflow
+      scale *= 32;
+      if (value < 32) {
+        out.push(z % 2 ? -(z + 1) / 2 : z / 2);
+        z = 0;
+        scale = 1;
+      }
+    }
+    return out;
+  }
+
   /** Compact payload → the object lunr.py's Index.serialize() returns, bit for bit. */
   function expandIndex(c) {
     var fields = c.fields, nf = fields.length, n = c.n, k1 = c.k1, b = c.b;
@@ -76,7 +98,7 @@
       var posting = {};
       for (var f0 = 0; f0 < nf; f0++) posting[fields[f0]] = {};
       posting._index = t;
-      var flat = postings[t], i = 0, df = 0;
+      var flat = decodeVarints(postings[t]), i = 0, df = 0;
       while (i < flat.length) {
         var field = flat[i], count = flat[i + 1];
         i += 2;
@@ -206,7 +228,7 @@
     function decode(t) {
       var hit = decoded.get(t);
       if (hit) return hit;
-      var flat = c.postings[t], i = 0, df = 0;
+      var flat = decodeVarints(c.postings[t]), i = 0, df = 0;
       while (i < flat.length) {
         var count = flat[i + 1];
         df += count;
@@ -538,6 +560,7 @@
     normalise: normalise,
     aliasKey: aliasKey,
     pyRound3: pyRound3,
+    decodeVarints: decodeVarints,
     expandIndex: expandIndex,
     queryTerms: queryTerms,
     plainClauses: plainClauses,
