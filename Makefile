@@ -81,7 +81,7 @@ screenshots: setup-dev site
 	$(PY) scripts/screenshots.py output screenshots
 
 fuzz: setup-dev
-	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -n auto tests/unit/test_ingest_properties.py
+	FUZZ_SCALE=$${FUZZ_SCALE:-20} $(PY) -m pytest -n auto tests/unit/test_ingest_properties.py tests/unit/test_topics_cli.py
 
 clean:
 	rm -rf output cache .pytest_cache .hypothesis screenshots bench-out

@@ -224,6 +224,8 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        with contextlib.suppress(OSError):  # keep an existing file's permissions
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
         # os.replace is atomic: a killed run leaves the old file or the new one.  (No fsync
         # per file: 10,000 of them cost seconds, and they only matter on power loss.)
         os.replace(tmp, path)

@@ -23,12 +23,9 @@ change there. See docs/topics.md.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
-import os
 import re
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +37,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from digest.frontmatter import read_episode_text  # noqa: E402
+from digest.store import write_atomic  # noqa: E402
 from digest.taxonomy import Taxonomy, TaxonomyError, load_taxonomy, normalise_key  # noqa: E402
 
 DEFAULT_TOPICS = ROOT / "content" / "topics.yml"
@@ -319,21 +317,6 @@ def episode_files(paths: list[str] | None, content: Path) -> list[Path]:
     if paths:
         return [Path(p) for p in paths]
     return sorted(content.rglob("*.md"))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    data = text.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _read(path: Path) -> str:

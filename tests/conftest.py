@@ -24,6 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE_SLICE = FIXTURES / "sample_slice.txt"
 CHROMIUM = Path("/usr/bin/chromium")
+# `make fuzz` multiplies every property test's example count (CI runs the base counts).
+FUZZ_SCALE = max(1, int(os.environ.get("FUZZ_SCALE", "1")))
+
+
+def examples(count: int) -> int:
+    """Hypothesis example count for a property test, scaled up under `make fuzz`."""
+    return count * FUZZ_SCALE
 
 
 @dataclass
