@@ -148,7 +148,8 @@ _TURN = re.compile(
 # Chapters
 # ---------------------------------------------------------------------------------------------
 
-_STAMP = re.compile(r"(?P<open>[(\[])?(?<![\d:])(?P<t>" + _TS + r")(?![\d:])(?(open)[)\]])")
+# (not inside a longer time, but "Chapters:00:00 Julián Duque…" does start at its colon)
+_STAMP = re.compile(r"(?P<open>[(\[])?(?<!\d)(?<!\d:)(?P<t>" + _TS + r")(?![\d:])(?(open)[)\]])")
 _CHAPTER_HEAD = re.compile(
     r"(?:Chapters|Timestamps|Time ?stamps|Show Highlights|Highlights|Episode Highlights"
     r"|In this episode)\s*[:*-]?\s*$",
@@ -156,6 +157,14 @@ _CHAPTER_HEAD = re.compile(
 )
 # The last chapter runs into what follows: "(27:47) Where people can learn more about Heroku
 # About Adam ZimmanAdam Zimman is…" — stop at a sentence end, a dash or a heading word.
+# The heading a chapter list ends up without its list: "Show Highlights", "Timestamps*",
+# "Chapters:", "Highlights from this week's conversation include:".
+_CHAPTER_HEADING_END = re.compile(
+    r"(?:^|(?<=[\n.!?)]))\s*(?:Chapters|Timestamps|Time ?stamps|Show Notes & Timestamps"
+    r"|(?:Show |Episode )?Highlights(?: from [^\n.!?:]{0,60}?)?(?: include)?"
+    r"|In this episode)\s*[:*\-–—]*\s*$",
+    re.IGNORECASE,
+)
 _LABEL_STOP = re.compile(
     r"\n\n|\. |[.!?]$| — | – | \| | -- "
     r"| (?=(?:About|Links|Sponsors?|Support|Subscribe|Follow|Resources|Mentioned|Transcript"
@@ -323,6 +332,9 @@ class Extracted:
     language: str | None = None
     truncated: bool = False
     show_name: str | None = None  # a show named by "appeared first on …" / "SaaStr 732:"
+    # The body with the chapter list still in place (only when chapters were taken out of it):
+    # chapter labels are words of the episode that topic tagging may want to read.
+    tag_body: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,25 +397,132 @@ def tidy_title(title: str) -> str:
 
 
 def concise_title(text: str, limit: int = TITLE_MAX) -> str:
-    """A title from the text's own words: the first clause that fits, ending on a whole word."""
+    """A title from the text's own words: the first clause that fits, ending on a whole word
+    and on a phrase boundary ("…retiring a small" is cut mid-phrase: never end there)."""
     text = _squash(text)
     if len(text) <= limit:
         return tidy_title(text.rstrip("."))
     head = text[: limit + 1]
-    best = -1
-    for sep in (": ", "; ", " – ", " — ", " - ", ", ", " (", " which ", " where ", " who "):
-        pos = head.rfind(sep)
-        if pos >= 25:
-            best = max(best, pos)
-    if best < 0:
-        # "…Adam Zimman back to Screaming in the Cloud for a sponsored": end before a
-        # preposition rather than on a dangling adjective
-        for word in _CUT_BEFORE:
-            pos = head.rfind(f" {word} ")
-            if pos >= 40:
-                best = max(best, pos)
-    title = head[:best] if best > 0 else cut_words(text, limit)
-    return tidy_title(title)
+    # clause separators first (rightmost that ends well), then before a preposition or a
+    # relative word, then any word boundary that does not leave a dangling phrase
+    seps = sorted(
+        (
+            pos
+            for sep in _CLAUSE_SEPS
+            for pos in _positions(head, sep)
+            if pos >= 25 and not (sep == ", " and _coordinate_comma(head, pos))
+        ),
+        reverse=True,
+    )
+    befores = sorted(
+        (pos for word in _CUT_BEFORE for pos in _positions(head, f" {word} ") if pos >= 40),
+        reverse=True,
+    )
+    words = sorted((pos for pos in _positions(head, " ") if pos >= 20), reverse=True)
+    for candidates in (seps, befores, words):
+        for pos in candidates:
+            title = tidy_title(head[:pos])
+            if len(title) < 20 or weak_end(title) or _splits_a_name(title, text[pos:]):
+                continue
+            return title
+    return tidy_title(cut_words(text, limit))
+
+
+_CLAUSE_SEPS = (
+    ": ",
+    "; ",
+    " – ",
+    " — ",
+    " - ",
+    ", ",
+    " (",
+    " which ",
+    " where ",
+    " who ",
+    " that ",
+)
+
+
+def _positions(text: str, sub: str) -> list[int]:
+    out, i = [], text.find(sub)
+    while i >= 0:
+        out.append(i)
+        i = text.find(sub, i + 1)
+    return out
+
+
+def _splits_a_name(title: str, rest: str) -> bool:
+    """ "…Sora and Gemini" | "1.5": a cut between a name and its version number."""
+    nxt = rest.split()[:1]
+    last = title.split()[-1:]
+    return bool(nxt and last and nxt[0][:1].isdigit() and last[0][:1].isupper())
+
+
+def _coordinate_comma(text: str, pos: int) -> bool:
+    """A comma between two adjectives of one noun phrase: "a small, internally-used app"."""
+    before = text[:pos].split()[-2:]
+    after = text[pos + 2 :].split()[:1]
+    return (
+        len(before) == 2
+        and before[0].lower() in _DETERMINERS
+        and (
+            before[1] in _ADJECTIVES
+            or re.search(r"(?:al|ive|ous|ful|less|able|ible|ic|ed)$", before[1]) is not None
+        )
+        and bool(after)
+        and after[0][:1].islower()
+        and after[0].lower() not in _NO_TITLE_END | _CLAUSE_WORDS
+    )
+
+
+def weak_end(title: str) -> bool:
+    """Whether ``title`` stops mid-phrase: on a determiner, a pronoun, an adjective waiting
+    for its noun ("…of building advanced") or a number's unit ("Gemini 1.5" cut at "Gemini")."""
+    words = title.split()
+    if not words:
+        return True
+    last = words[-1].lower().strip("\"“”'‘’")
+    if last in ("other", "another") and len(words) > 1 and words[-2].lower() in ("each", "one"):
+        return False  # "…evolve with each other"
+    if last in _NO_TITLE_END or last in _DETERMINERS or last in _CLAUSE_WORDS:
+        return True
+    if last in _PREPOSITIONS or (last.endswith(("'s", "’s")) and len(words) > 1):
+        return True  # "…up against", "…against Google's": the object is missing
+    # (a capitalised one is part of a name: "Mistral Large", "Rails World")
+    return last in _ADJECTIVES and len(words) > 1 and words[-1][:1].islower()
+
+
+def _sections(*names: str) -> frozenset[str]:
+    return frozenset(w for n in names for w in n.split())
+
+
+_DETERMINERS = _sections(
+    "a an the this that these those his her their its our your my some any each every all",
+    "both either neither no another such several many much more most few other own",
+)
+_CLAUSE_WORDS = _sections(
+    "and or but nor so yet which who whom whose where when while that than if because",
+    "although though whether is are was were be been being has have had do does did",
+    "will would can could should may might must not very too also just really",
+)
+_PREPOSITIONS = _sections(
+    "against across along among around between beyond into onto over through throughout",
+    "toward towards under upon via within without per like versus vs up off out",
+)
+# Adjectives that stand before their noun in episode descriptions (a word list, not a tagger:
+# a title that ends on one of them lost its noun).
+_ADJECTIVES = _sections(
+    "small big large huge tiny little new old young major minor advanced modern great good",
+    "better best bad worse worst first last next key main top open real true full high low",
+    "long short latest early late recent simple complex common popular powerful critical",
+    "important internal external entire whole special unique particular specific general",
+    "personal technical practical potential quick fast slow hard easy deep broad wide",
+    "strong free current future past previous upcoming successful effective efficient",
+    "scalable reliable secure various different same single multiple numerous certain",
+    "crucial essential massive rapid robust seamless innovative exciting fascinating",
+    "interactive traditional conventional classic typical basic fundamental core",
+    "internally-used open-source cutting-edge state-of-the-art well-known so-called",
+)
 
 
 _CUT_BEFORE = [
@@ -424,6 +543,10 @@ _CUT_BEFORE = [
     "after",
     "before",
     "as",
+    "within",
+    "using",
+    "via",
+    "including",
 ]
 
 
@@ -736,14 +859,188 @@ def make_summary(text: str) -> str | None:
     return out or None
 
 
+# Sentences that are about the show, its schedule or its promotions rather than the episode
+# (used for titles only): "Usually Tuesdays at 11am PT.", "Listeners loved our previous Elicit
+# episode…", "Online: All three Discord clubs are thriving.", "Don't miss their…".
+_NOT_A_TITLE = re.compile(
+    r"^(?:(?:our |many |some )?listeners\b|(?:many of )?you (?:all )?(?:loved|asked|requested)"
+    r"|by (?:popular|listener) (?:demand|request)|thanks?\b|thank you|welcome back"
+    r"|we(?:['’]re| are| were) (?:back|writing this|recording this)|we covered this"
+    r"|as (?:promised|many of you)|seriously\b|that['’]?s (?:all|every|it)\b"
+    r"|don['’]?t (?:miss|forget)|about the show|older (?:video )?(?:versions|episodes)"
+    r"|usually\b|every (?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:live )?every week"
+    r"|new episodes? (?:every|each|on)\b|(?:online|irl|also)\s*:"
+    # "It's a busy one.", "It's a big week!": says nothing about the subject
+    r"|it['’]?s (?:a |an )?(?:\w+ )?(?:one|week)\s*[.!]?$)",
+    re.IGNORECASE,
+)
+_PROMO = re.compile(
+    r"\b(?:discord|patreon|newsletter|rsvp|sign up|register|tickets?|merch|promo code"
+    r"|join (?:us|our)|live stream|(?:mon|tues|wednes|thurs|fri|satur|sun)days at"
+    r"|\d{1,2}(?::\d\d)?\s?[ap]m\b)",
+    re.IGNORECASE,
+)
+# "This week your hosts … are bringing you the latest news, which this week is really just
+# Meta's release of Llama 3." — a host introduction that names the episode's subject.
+_INTRO_SUBJECT = re.compile(
+    r"\b(?:which|that|and) (?:this week|today|this time|this episode) (?:is|are|was|were)"
+    r"\s+(?:(?:really|just|all|mostly|only|simply|about|all about)\s+)*(?P<s>[^.!?]{8,})"
+    r"|\b(?:your hosts?|we|they)\b[^.!?]{0,80}?\b(?:(?:are |were )?(?:talking|chatting)"
+    r" about|talk about|discuss|dig into|dive into|cover)\s+(?P<s2>[^.!?]{8,})",
+    re.IGNORECASE,
+)
+# "Welcome to episode 257 of the Cloud Pod podcast – where the forecast is always cloudy!"
+_WELCOME_SHOW = re.compile(
+    r"^welcome to (?:episode|ep\.?) #?(?P<num>\d{1,4}) of (?P<show>(?:the )?[\w&'’. -]{3,40}?)"
+    r"(?: podcast)?\s*(?:[–—,!.-]|$)",
+    re.IGNORECASE,
+)
+# "Stephanie shares her task of retiring a small, internally-used link-shortening app." and
+# "Elixir Wizards Owen and Dan delve into the complexities of…": when the sentence is too long,
+# what they talk about is the title.
+_REPORTED = re.compile(
+    r"^(?:[A-ZÀ-Þ][\w'’.-]*,?\s+(?:and\s+)?){1,5}"
+    r"(?:shares?|discuss(?:es)?|explores?|explains?|describes?|delves? into|dives? into"
+    r"|digs? into|talks? about|breaks? down|unpacks?|walks? (?:us )?through)\s+"
+    r"(?:(?:his|her|their|the)\s+(?:task|experience|journey|story|process|thoughts|work)"
+    r"\s+(?:of|on|about|with|in)\s+)?(?P<obj>.+)$"
+)
+_PRONOUN_START = re.compile(
+    r"^(?:\w+\s+)?(?:he|she|they|his|her|their|him|them|it|its|this|that|these|those)\b", re.I
+)
+# "Topics covered in this episode: Dokku Summary of Major Changes Between Python Versions How
+# to check Internet Speed via Terminal? speedtest-cli Blogs: … Extras Joke Watch on YouTube"
+_TOPICS_LEAD = re.compile(
+    r"^(?:(?:key |main )?topics(?: covered| discussed)?(?: (?:in|on) (?:this|today['’]s)"
+    r" (?:episode|show))?|in this episode|this episode covers|on the show today)\s*:\s*",
+    re.IGNORECASE,
+)
+_TOPICS_STOP = re.compile(
+    r"\b(?:Extras|Joke|Watch (?:on|the)|About the show|Sponsored by|Support|Links|Connect"
+    r"|Subscribe|Follow|Chapters|Timestamps|Transcript)\b|\n\n|[.!]\s+(?=[A-Z])"
+)
+
+
+# "Almost 12 years ago, while working at Spotify, Erik Bernhardsson built…", "After a string
+# of supply chain attacks on npm and PyPI packages, signing artifacts has gone…": a setting (a
+# time, a participle or a prepositional phrase — not a clause with its own subject, which may
+# carry the topic: "When Redis changed its licence in 2024, …") is no title; what follows is.
+_SETTING_PHRASE = (
+    r"(?:(?:almost|about|nearly|over|some|just)\s+)?(?:\w+|\d+)\s+(?:years?|months?|weeks?"
+    r"|decades?)\s+ago|(?:back\s+)?in\s+\d{4}|first up|up first|first off"
+    r"|(?:after|before|during|following|amid|since)\s+(?:a|an|the|years|months|decades"
+    r"|\w+ing)\b[^,.;:!?]{0,60}|(?:while|when|after|before)\s+\w+ing\b[^,.;:!?]{0,60}"
+)
+_SETTING = re.compile(rf"^(?:(?:{_SETTING_PHRASE}),\s*){{1,2}}", re.IGNORECASE)
+
+
+def _capital(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _intro_title(sentence: str, description: str) -> str | None:
+    """The subject a host introduction names, with "Show N: " when the text welcomes to a
+    numbered episode of a named show."""
+    m = _INTRO_SUBJECT.search(sentence)
+    if not m:
+        return None
+    subject = concise_title(_capital((m.group("s") or m.group("s2")).strip()))
+    if len(subject) < 8 or weak_end(subject):
+        return None
+    w = _WELCOME_SHOW.match(_squash(description[:300]))
+    if w:
+        show = _capital(w.group("show").strip())
+        full = f"{show} {w.group('num')}: {subject}"
+        if len(full) <= TITLE_MAX:
+            return full
+    return subject
+
+
+def _topic_items(topics: str, rest: str) -> list[str]:
+    """Items of a topic list: split on its separators, else (the list lost them) on the
+    longest run of words that the notes repeat as an item's heading further on."""
+    for sep in ("\n", " • ", " · ", " | ", "; ", ", "):
+        items = [i.strip(" -–—•·*") for i in topics.split(sep)]
+        items = [i for i in items if i]
+        if len(items) >= 3 or (len(items) == 2 and sep != ", "):
+            return items
+    words = topics.split()
+    items: list[str] = []
+    i = 0
+    while i < len(words):
+        best = 0
+        for j in range(i + 1, min(len(words), i + 14) + 1):
+            phrase = " ".join(words[i:j])
+            if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", rest):
+                best = j
+            elif j - i >= 2:
+                break
+        if not best:
+            break
+        items.append(" ".join(words[i:best]))
+        i = best
+    return items if len(items) >= 2 else []
+
+
+def _topics_title(description: str) -> str | None:
+    """ "Dokku, Summary of Major Changes Between Python Versions, speedtest-cli": the items of a
+    topic list that opens the notes, whole, as many as fit."""
+    m = _TOPICS_LEAD.match(description)
+    if not m:
+        return None
+    body = description[m.end() : m.end() + 600]
+    stop = _TOPICS_STOP.search(body)
+    topics = body[: stop.start()] if stop else body
+    items = _topic_items(topics.strip(), description[m.end() + len(topics) :][:20_000])
+    out = ""
+    for item in items:
+        item = item.rstrip(" .,;:")
+        for form in (item, *_short_forms(item)):
+            candidate = f"{out}, {form}" if out else form
+            if len(candidate) <= TITLE_MAX:
+                out = candidate
+                break
+    out = tidy_title(out)
+    return out if len(out) >= 12 and "," in out else None
+
+
+def _short_forms(item: str) -> list[str]:
+    """ "How to check Internet Speed via Terminal? speedtest-cli" → "speedtest-cli";
+    "Blogs: We all should blog more" → "We all should blog more"."""
+    for sep in ("? ", ": "):
+        head, found, tail = item.partition(sep)
+        if found and tail and len(head.split()) <= 12:
+            return [tail.strip()]
+    return []
+
+
 def derive_title(description: str, chapters: list[Chapter] | None = None) -> str:
-    """A concise title from the text when it has no explicit one: its first sentence that is
-    not boilerplate, else its first real chapter ("Introduction" is no title)."""
+    """A concise title from the text when it has no explicit one: a topic list that opens it,
+    else its first sentence about the episode (not boilerplate, not about the show or its
+    schedule, or the subject a host introduction names), else its first real chapter
+    ("Introduction" is no title)."""
+    topics = _topics_title(description)
+    if topics:
+        return topics
     for s in split_sentences(description[:1500]):
-        if _BOILERPLATE.match(s) or len(s.split()) < 3 or "://" in s:
+        if _BOILERPLATE.match(s) or _NOT_A_TITLE.match(s):
+            intro = _intro_title(s, description)
+            if intro:
+                return intro
+            continue
+        if len(s.split()) < 3 or "://" in s or (len(s.split()) <= 15 and _PROMO.search(s)):
             continue
         s = _LEAD_IN.sub("", _squash(s))
+        main = _SETTING.sub("", s)
+        if len(main.split()) >= 5:
+            s = main
         s = s[:1].upper() + s[1:]
+        if len(s.rstrip(".")) > TITLE_MAX:
+            m = _REPORTED.match(s)
+            if m and not _PRONOUN_START.match(m.group("obj")):
+                title = concise_title(_capital(m.group("obj")))
+                if len(title) >= 25:
+                    return title
         title = concise_title(s)
         if len(title) >= 12:
             return title
@@ -906,14 +1203,19 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
     # --- body ---
     paras: list[str] = []
     notes_words = len(notes.split())
+    chapter_list, chapter_at = "", 0
     if span:
-        paras += render_paragraphs(notes[: span[0]])
-        paras.append("\n".join(f"- {c.time} {md_escape(c.label)}" for c in chapters))
+        # The chapters go to the front matter (the theme shows them as a table): the list
+        # and its heading are not repeated in the notes; the text around them stays.
+        paras += render_paragraphs(_CHAPTER_HEADING_END.sub("", notes[: span[0]]))
+        chapter_at = len(paras)
         paras += render_paragraphs(notes[span[1] :])
+        chapter_list = "\n".join(f"- {c.time} {md_escape(c.label)}" for c in chapters)
     else:
         paras += render_paragraphs(notes)
     if transcript and notes_words > LONG_NOTES_WORDS and summary:
         paras = [md_escape(summary), "## Show notes", *paras]
+        chapter_at += 2
     if transcript:
         paras.append("## Transcript")
         # Speaker turns give a transcript its paragraphs; the glue rules are kept for the
@@ -923,6 +1225,10 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
     if truncated:
         paras.append("*The source text was cut off here.*")
     body = "\n\n".join(p for p in paras if p) + "\n"
+    tag_body = None
+    if chapter_list:
+        with_list = [*paras[:chapter_at], chapter_list, *paras[chapter_at:]]
+        tag_body = "\n\n".join(p for p in with_list if p) + "\n"
     return Extracted(
         title=title,
         title_explicit=explicit,
@@ -939,4 +1245,5 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
         language=language,
         truncated=truncated,
         show_name=show_name,
+        tag_body=tag_body,
     )

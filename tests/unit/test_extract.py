@@ -1,8 +1,12 @@
 """extract.py: the facts a blurb states, and nothing it does not."""
 
 import datetime as dt
+from pathlib import Path
 
-from digest.ingest.extract import TITLE_MAX, concise_title, extract
+import pytest
+import yaml
+
+from digest.ingest.extract import TITLE_MAX, concise_title, extract, weak_end
 
 SEDAILY = (
     "AI tools are transforming how developers write code. This evolution has given rise to a "
@@ -68,7 +72,7 @@ def test_chapters_time_first_and_label_first() -> None:
         ("06:15", "The rise of developer experience"),
         ("10:03", "The constant drive of improving UX"),
     ]
-    assert "- 02:49 Introduction" in e.body
+    assert "02:49" not in e.body and "Adam joins us." in e.body and "WorkOS" in e.body
     e = extract(
         "Highlights include:Peter's background in data (0:26)Introduction to PLG (4:18)Starting "
         "in data at Heroku (6:05)The Data Stack Show is a weekly podcast."
@@ -127,3 +131,96 @@ def test_markdown_specials_in_prose_are_escaped() -> None:
     e = extract("# Not a heading *really* with [brackets] and x < y and add_note() today ok.")
     assert e.body.startswith("\\# Not a heading \\*really\\*")
     assert "add_note()" in e.body and "x \\< y" in e.body
+
+
+# --- titles: one fixture case per rule (tests/fixtures/ingest/titles.yml) ---------------------
+
+TITLE_CASES = yaml.safe_load(
+    (Path(__file__).parent.parent / "fixtures" / "ingest" / "titles.yml").read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize("case", TITLE_CASES, ids=[c["rule"][:60] for c in TITLE_CASES])
+def test_title_rules_on_fixtures(case: dict[str, str]) -> None:
+    title = extract(case["text"]).title
+    assert title == case["title"]
+    assert len(title) <= TITLE_MAX and not weak_end(title)
+    assert not title.endswith((",", ":", ";", "-", "–", "—", "("))
+
+
+SAMPLE = Path(__file__).parent.parent.parent / "data" / "blurbs" / "heroku-directory-sample.txt"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (38, "The Cloud Pod 257: Meta's release of Llama 3"),
+        (51, "Dokku, Summary of Major Changes Between Python Versions, speedtest-cli"),
+        (52, "Retiring a small, internally-used link-shortening app"),
+        (34, "How to Hire AI Engineers"),
+        (25, "What groundbreaking feature has Rails 8 introduced"),
+    ],
+)
+def test_sample_titles_say_what_the_episode_is_about(line: int, expected: str) -> None:
+    text = SAMPLE.read_text("utf-8").split("\n")[line - 1]
+    assert extract(text).title == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "weak"),
+    [
+        ("Stephanie shares her task of retiring a small", True),
+        ("Owen and Dan delve into the complexities of building advanced", True),
+        ("Benchmarks put Mistral up against", True),
+        ("Benchmarks put Mistral up against Google's", True),
+        ("How frameworks and infrastructure evolve with each other", False),
+        ("Benchmarks put Mistral Large", False),
+        ("Retiring a small, internally-used link-shortening app", False),
+    ],
+)
+def test_weak_title_ends(title: str, weak: bool) -> None:
+    assert weak_end(title) is weak
+
+
+def test_concise_title_never_cuts_a_name_from_its_version_or_adjectives_from_their_noun() -> None:
+    text = "Everybody's benchmarks this month put Mistral Large up against Google's Gemini 1.5 Pro"
+    title = concise_title(text)
+    assert not title.endswith(("Gemini", "Google's", "against")) and text.startswith(title)
+    text = "Dana walks us through retiring a small, internally-used feature flag service at work"
+    assert not concise_title(text).endswith(("a small", "internally-used"))
+
+
+def test_schedule_and_meta_sentences_never_become_titles() -> None:
+    for text in (
+        "Sponsored by us! Usually Tuesdays at 11am PT. Older video versions available there too. "
+        "Michael covers Dokku, an open source PaaS.",
+        "Listeners loved our previous episode and were so glad to have them back. "
+        "Kubernetes operators, explained by the people who write them.",
+    ):
+        title = extract(text).title
+        assert not title.startswith(("Usually", "Older", "Listeners", "Sponsored")), title
+
+
+# --- chapters are kept once: front matter, not the body ----------------------------------------
+
+
+def test_chapter_list_leaves_the_body_and_its_heading_with_it() -> None:
+    e = extract(
+        "Our guest explains buildpacks. Chapters:00:00 Intro 03:10 Why buildpacks 09:45 "
+        "Migrating off Heroku 15:20 Wrap-up. Find us at example.fm every week."
+    )
+    assert [c.time for c in e.chapters] == ["00:00", "03:10", "09:45", "15:20"]
+    assert "Our guest explains buildpacks." in e.body and "Find us at example.fm" in e.body
+    assert "Chapters" not in e.body and "03:10" not in e.body and "Why buildpacks" not in e.body
+    assert e.tag_body and "- 03:10 Why buildpacks" in e.tag_body
+
+
+def test_label_first_chapter_list_and_highlights_heading_leave_the_body() -> None:
+    e = extract(
+        "Peter joins Eric and Kostas. Highlights from this week's conversation include:Peter's "
+        "background in data (0:26)Introduction to PLG (4:18)Starting in data at Heroku (6:05)"
+        "The Data Stack Show is a weekly podcast powered by RudderStack."
+    )
+    assert len(e.chapters) == 3
+    assert "Highlights" not in e.body and "(4:18)" not in e.body
+    assert "Peter joins Eric and Kostas." in e.body and "weekly podcast" in e.body
