@@ -109,7 +109,10 @@ def process_blurb(job: tuple[str, bool, str | None]) -> Processed:
     if taxonomy is not None:
         from digest.tagging import tag_text  # another engineer's module
 
-        tags = sorted({m.slug for m in tag_text(ex.title or "", ex.body or "", taxonomy)})
+        # tag_body keeps the chapter list that the published body no longer repeats: chapter
+        # labels are evidence of what the episode discusses.
+        text = ex.tag_body or ex.body or ""
+        tags = sorted({m.slug for m in tag_text(ex.title or "", text, taxonomy)})
     ex.transcript, ex.ending = None, ""
     return Processed(
         ex, match.show.slug if match else None, warnings, tags, dedupe.signature(ex.description)
@@ -285,14 +288,15 @@ def ingest(
     _distinct_titles(episodes)
     _assign_slugs(episodes)
     if taxonomy is not None:
-        from digest.tagging import tag  # another engineer's module
+        from digest.tagging import tag_text  # another engineer's module
 
         for ep, title, i in zip(episodes, titled, kept_keys, strict=True):
             # tagged in the worker with the extracted title; a title made distinct since
             # (a guest or "#12" appended) may mention a topic, so it is tagged again
             tags = tags_of[i]
             if tags is None or ep.title != title:
-                tags = sorted({m.slug for m in tag(ep, taxonomy)})
+                text = extracted[i].tag_body or ep.body
+                tags = sorted({m.slug for m in tag_text(ep.title, text, taxonomy)})
             ep.tags = tags
     result.episodes = episodes
     return result
