@@ -121,7 +121,7 @@ SEARCH_LUNR_JS = str(ROOT / "node_modules" / "lunr" / "lunr.min.js")
 # search: body text is trimmed (lunr.py indexing time and payload grow with it; see
 # docs/search.md), store summaries are cut for snippets, the store is sharded so a first
 # search fetches only the shown results' rows, and the theme links search.css.
-SEARCH_BODY_CHARS = 500
+SEARCH_BODY_CHARS = 600
 SEARCH_SUMMARY_CHARS = 160
 SEARCH_SHARD_DOCS = 4
 THEME_HAS_SEARCH_CSS = True

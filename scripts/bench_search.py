@@ -305,7 +305,7 @@ def measure_pagefind(browser, site: Path, query: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="sample,1000,10000")
-    parser.add_argument("--body-chars", type=int, default=500)
+    parser.add_argument("--body-chars", type=int, default=600)
     parser.add_argument("--summary-chars", type=int, default=160)
     parser.add_argument(
         "--shard-docs", type=int, default=4, help="episodes per store shard (0: one store file)"

@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -59,12 +60,16 @@ DEFAULT_FIELDS: tuple[dict[str, Any], ...] = (
     {"field_name": "body"},
 )
 DEFAULT_OUTPUT_DIR = "search"
-DEFAULT_BODY_CHARS = 500
+DEFAULT_BODY_CHARS = 600
 DEFAULT_SUMMARY_CHARS = 160
 DEFAULT_SHARD_DOCS = 4
 ENTRY_NAME = "entry.json"
 
 _pending: dict[str, Any] = {}
+# Names this plugin writes under the search directory (content-hashed, or a leftover temp file).
+_STALE = re.compile(
+    r"^(?:(?:index|store|lunr)\.[0-9a-f]{12}\.(?:json|js)|docs/[0-9a-f]{10}\.json)(?:\.tmp)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -359,8 +364,10 @@ def build_index(generator) -> None:
 
 def write_files(pelican) -> None:
     """finalized: write the search files atomically (a reader never sees half a file); a file
-    whose bytes are already on disk is left alone (incremental builds, rsync, watchers)."""
-    for name, payload in _pending.pop("files", {}).items():
+    whose bytes are already on disk is left alone (incremental builds, rsync, watchers). Hashed
+    files of earlier builds are removed, so shards do not pile up in a kept output directory."""
+    files = _pending.pop("files", {})
+    for name, payload in files.items():
         path = os.path.join(pelican.output_path, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         try:
@@ -373,6 +380,16 @@ def write_files(pelican) -> None:
         with open(tmp, "wb") as handle:
             handle.write(payload)
         os.replace(tmp, path)
+    if not files:
+        return
+    out_dir = pelican.settings.get("SEARCH_OUTPUT_DIR", DEFAULT_OUTPUT_DIR)
+    root = os.path.join(pelican.output_path, out_dir)
+    keep = {os.path.normpath(os.path.join(pelican.output_path, name)) for name in files}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.normpath(os.path.join(folder, name))
+            if path not in keep and _STALE.match(os.path.relpath(path, root)):
+                os.remove(path)
 
 
 def register() -> None:

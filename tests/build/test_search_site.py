@@ -112,6 +112,8 @@ def test_one_tag_edit_changes_no_unrelated_page(tmp_path: Path) -> None:
     new = sorted(str(p) for p in after_files - before_files)
     assert any("index." in p for p in new), new  # a new hashed index
     assert not any(p.startswith("search/docs/") for p in new), f"no store shard changed: {new}"
+    indexes = sorted(p.name for p in (site.output / "search").glob("index.*.json"))
+    assert len(indexes) == 1, f"the previous build's index is removed: {indexes}"
 
 
 def test_search_page_without_javascript_leads_to_topics_and_shows(search_site: BuiltSite) -> None:
