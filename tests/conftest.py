@@ -67,6 +67,8 @@ def run_pelican(
     extra_settings: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:  # fmt: skip
     overrides = {
+        # Every build its own caches: test workers never share Pelican's or fast_build's.
+        "CACHE_PATH": f'"{output.parent / "cache"}"',
         "TOPICS_FILE": f'"{content / "topics.yml"}"',
         "SHOWS_FILE": f'"{content / "shows.yml"}"',
         "CACHE_CONTENT": "false",

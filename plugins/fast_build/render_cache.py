@@ -40,6 +40,7 @@ import os
 import pickle
 import re
 import sys
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -418,6 +419,8 @@ class RenderCache:
 
     # -- persistence -------------------------------------------------------------------------
     def dump_part(self, part: Path) -> None:
+        # A fresh checkout has no cache folder yet (the first build of a clean clone in CI).
+        part.parent.mkdir(parents=True, exist_ok=True)
         with open(part, "wb") as handle:
             pickle.dump({"pages": self.current, "stats": self.stats}, handle)
 
@@ -437,7 +440,12 @@ class RenderCache:
         if not self.enabled or self._base is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as handle:
-            pickle.dump({"format": FORMAT, "base": self._base, "pages": self.current}, handle)
-        os.replace(tmp, self.path)
+        # A temporary name of its own: two builds sharing a cache folder never swap halves.
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump({"format": FORMAT, "base": self._base, "pages": self.current}, handle)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
