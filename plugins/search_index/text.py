@@ -30,6 +30,8 @@ _LOOSE_DOT = re.compile(r"\.(?!\w)|(?<!\w)\.")
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to decompose, no marks, nothing outside the BMP
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(
         " " if ord(ch) > 0xFFFF or 0xD800 <= ord(ch) <= 0xDFFF else ch
