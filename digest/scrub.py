@@ -50,9 +50,18 @@ SECRET_PATTERNS = {
 }
 
 
+# Every pattern above needs one of these literals: one search rules out the ten substitutions
+# for the vast majority of texts (scrubbing every body was 7 % of a 1,000-episode build).
+_MAY_HOLD_SECRET = re.compile(
+    r"eyJ|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|gh[pousr]_|github_pat_|xox[abposr]-"
+    r"|hooks\.slack\.com|AIza|[rs]k_(?:live|test)_|-----BEGIN|(?i:aws_?secret)"
+    r"|(?i:[?&#;](?:" + "|".join(re.escape(p) for p in SECRET_PARAMS) + r")=)"
+)
+
+
 def scrub_text(text: str) -> str:
     """Replace secret-shaped substrings and secret URL parameters with ``[redacted]``."""
-    if not text:
+    if not text or not _MAY_HOLD_SECRET.search(text):
         return text
     for pattern in SECRET_PATTERNS.values():
         text = pattern.sub(REDACTED, text)
@@ -61,7 +70,7 @@ def scrub_text(text: str) -> str:
 
 def scrub_url(url: str) -> str:
     """A URL with every secret parameter dropped (not redacted: a link stays clean and valid)."""
-    if not url:
+    if not url or not _MAY_HOLD_SECRET.search(url):
         return url
     for pattern in SECRET_PATTERNS.values():
         url = pattern.sub("", url)
