@@ -188,6 +188,17 @@
     return wrap;
   }
 
+  function topicChips(topics, className) {
+    var chips = document.createElement("ul");
+    chips.className = className;
+    topics.forEach(function (topic) {
+      var chip = document.createElement("li");
+      chip.appendChild(link(topic.url, topic.name));
+      chips.appendChild(chip);
+    });
+    return chips;
+  }
+
   function render(data) {
     openPanel();
     list.dataset.query = data.query; // which query the list shows (tests, benchmark)
@@ -209,14 +220,7 @@
         var hint = document.createElement("li");
         hint.className = "search-suggest";
         hint.appendChild(document.createTextNode("Try a topic: "));
-        var chips = document.createElement("ul");
-        chips.className = "chips";
-        data.suggestions.forEach(function (topic) {
-          var li = document.createElement("li");
-          li.appendChild(link(topic.url, topic.name));
-          chips.appendChild(li);
-        });
-        hint.appendChild(chips);
+        hint.appendChild(topicChips(data.suggestions, "chips"));
         list.appendChild(hint);
       }
       return;
@@ -248,14 +252,7 @@
       meta.appendChild(time);
       li.appendChild(meta);
       if (hit.topics.length) {
-        var chips = document.createElement("ul");
-        chips.className = "chips search-hit-topics";
-        hit.topics.forEach(function (topic) {
-          var chip = document.createElement("li");
-          chip.appendChild(link(topic.url, topic.name));
-          chips.appendChild(chip);
-        });
-        li.appendChild(chips);
+        li.appendChild(topicChips(hit.topics, "chips search-hit-topics"));
       }
       if (hit.snippet.length) {
         var snippet = document.createElement("p");
