@@ -685,24 +685,22 @@ def _clean_name(name: str) -> str | None:
     return " ".join(words).rstrip("'’")
 
 
+def _names_matched(patterns, text: str):
+    """(position, cleaned name) for every ``name``/``name2`` group the patterns match."""
+    for rx in patterns:
+        for m in rx.finditer(text):
+            for g in ("name", "name2"):
+                if g in rx.groupindex and m.group(g):
+                    n = _clean_name(m.group(g))
+                    if n:
+                        yield m.start(g), n
+
+
 def find_people(text: str, known_hosts: tuple[str, ...] = ()) -> tuple[list[str], set[str]]:
     """Guests (not hosts) named in ``text``, in order of appearance, and the hosts found."""
     hosts = {h.casefold() for h in known_hosts}
-    for rx in _HOST_RE:
-        for m in rx.finditer(text):
-            for g in ("name", "name2"):
-                if g in rx.groupindex and m.group(g):
-                    n = _clean_name(m.group(g))
-                    if n:
-                        hosts.add(n.casefold())
-    found: list[tuple[int, str]] = []
-    for rx in _GUEST_RE:
-        for m in rx.finditer(text):
-            for g in ("name", "name2"):
-                if g in rx.groupindex and m.group(g):
-                    n = _clean_name(m.group(g))
-                    if n:
-                        found.append((m.start(g), n))
+    hosts |= {n.casefold() for _, n in _names_matched(_HOST_RE, text)}
+    found: list[tuple[int, str]] = list(_names_matched(_GUEST_RE, text))
     guests: list[str] = []
     seen: set[str] = set()
     for _, n in sorted(found):
