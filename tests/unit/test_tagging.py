@@ -124,9 +124,10 @@ def test_labelled_set_is_big_enough_and_well_formed(taxonomy):
     eps = load_labelled()
     assert len(eps) >= 60
     assert len({e.id for e in eps}) == len(eps)
-    heldout = [e for e in eps if e.split in HELDOUT_SPLITS]
+    heldout = [e for e in eps if e.split != "tune"]
     assert len(heldout) * 3 >= len(eps) - 2, "a third of the set is held out"
     assert len([e for e in eps if e.split == "heldout2"]) >= 12
+    assert len([e for e in eps if e.split == HELDOUT3]) >= 24
     for ep in eps:
         assert ep.split in SPLITS
         assert ep.expected <= set(taxonomy.slugs), ep.id
