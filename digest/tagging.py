@@ -23,7 +23,13 @@ holds the scoring formula:
   why they are off): a topic named in one place only (one sentence, not the title) is
   discounted (``aside_factor``) when that mention follows "like", "such as", "for most"…, or
   sits in a sentence such as "Also: …". A topic named in two places is not discounted.
-* The topic is applied when score ≥ its ``min_score`` (or the global ``threshold``).
+* The topic is applied when score ≥ its ``min_score`` (or the global ``threshold``) ...
+* ... and, when it is named in one sentence only (not in the title, not in a second
+  sentence), when its score is at least ``lone_min_share`` of the episode's total evidence
+  (the scores of every topic mentioned, applied or not). One mention is the subject of a
+  short blurb about little else ("moving a project from Heroku to fly.io"), but an aside in
+  one that discusses something else at length ("… and why the app still runs on Heroku").
+  This measures the *share* of the evidence, not wording: it needs no list of aside phrases.
 
 The function is pure and fast: the taxonomy indexes every phrase by its first word once, and
 the tagger reads each text's words in one pass whatever the number of topics.
@@ -350,6 +356,9 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
         )
 
     results: list[TopicMatch] = []
+    # (match, score, named in one sentence only): the share rule needs every topic's score.
+    candidates: list[tuple[TopicMatch, float, bool]] = []
+    total_evidence = 0.0
     for slug in sorted(set(title_mentions) | set(body_mentions)):
         topic = taxonomy[slug]
         evidence: list[str] = []
@@ -424,8 +433,14 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
                 f"body: {body_score:g} mentions in {body_chars} chars "
                 f"({density:.2f} normalised), e.g. {', '.join(body_examples)}"
             )
+        total_evidence += score
         threshold = topic.min_score if topic.min_score is not None else rules.threshold
         if score >= threshold:
-            results.append(TopicMatch(slug, round(score, 3), tuple(evidence)))
+            lone = not in_title and len(seen_sentences) < 2
+            candidates.append((TopicMatch(slug, round(score, 3), tuple(evidence)), score, lone))
+    min_lone = rules.lone_min_share * total_evidence
+    for match, score, lone in candidates:
+        if not lone or score >= min_lone:
+            results.append(match)
     results.sort(key=lambda r: (-r.score, r.slug))
     return results

@@ -128,6 +128,12 @@ class TaggingRules:
     aside_before: tuple[str, ...] = ()
     aside_sentences: tuple[str, ...] = ()
     aside_factor: float = 1.0
+    # Share of the evidence (optional; 0 changes nothing). A topic named in one sentence only,
+    # and not in the title, is applied only when its score is at least ``lone_min_share`` of
+    # the episode's total evidence (the scores of every topic mentioned, applied or not): a
+    # lone mention is the subject of a blurb about little else, an aside in a blurb that
+    # discusses something else at length.
+    lone_min_share: float = 0.0
 
 
 TOKEN_RE = re.compile(r"\w+(?:\.\w+)*")

@@ -3,15 +3,18 @@
 Print the figures with:
 
     .venv/bin/python tests/unit/test_tagging.py --errors   # micro P/R on the tuning set + errors
-    .venv/bin/python tests/unit/test_tagging.py --heldout  # ... and on both held-out sets
+    .venv/bin/python tests/unit/test_tagging.py --heldout  # ... and on the held-out sets
 
 Splits of the labelled set: ``tune`` (may be tuned on), ``heldout`` (every third of the first
-78) and ``heldout2`` (every third of the 36 ``fresh-`` episodes, written and labelled before
-the third round of tuning). ``--heldout`` reports each held-out set and the two combined.
+78), ``heldout2`` (every third of the 36 ``fresh-`` episodes, written and labelled before
+the third round of tuning) and ``heldout3`` (28 ``h3-`` blurbs, written and labelled before the
+tagger was ever run on them). ``--heldout`` reports each held-out set, the first two combined
+and all three combined.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -37,14 +40,21 @@ TOPICS = ROOT / "content" / "topics.yml"
 # 0.786, recall 0.830 — recall now meets the aim, precision fell, so its floor went DOWN from 0.80
 # to 0.77: a deliberate trade (micro F1 0.780 -> 0.807), flagged for review in the commit.
 # The aim is precision >= 0.85 and recall >= 0.80: raise the floors as the tagger gets there.
-HELDOUT_PRECISION_FLOOR = 0.77
-HELDOUT_RECALL_FLOOR = 0.80
-# Both held-out sets together (heldout + the fresh heldout2, 38 episodes, 75 labels): the
-# shipped tagger reaches precision 0.714, recall 0.867 (heldout2 alone: 0.600 / 0.955). A third
-# round of rules (asides, per-topic min_score) reached 0.949 / 0.897 on the tuning split but
-# 0.740 / 0.760 here and was not shipped; see docs/topics.md.
-COMBINED_PRECISION_FLOOR = 0.70
+# Fourth (a lone mention needs a share of the episode's evidence, `lone_min_share`): precision
+# 0.860, recall 0.811 (tp 43, fp 7, fn 10). One episode more or less moves recall by ~0.02, so
+# the recall floor sits just under what is reached.
+HELDOUT_PRECISION_FLOOR = 0.83
+HELDOUT_RECALL_FLOOR = 0.79
+# All three held-out sets together (heldout + heldout2 + heldout3, 66 episodes, 121 labels).
+# Before `lone_min_share`: precision 0.727, recall 0.901 (heldout + heldout2 alone: 0.714 /
+# 0.867). With it: 0.835 / 0.876 (heldout + heldout2: 0.816 / 0.827). A third round of rules
+# (asides, per-topic min_score) reached 0.949 / 0.897 on the tuning split but 0.740 / 0.760 on
+# heldout + heldout2 and was not shipped; see docs/topics.md.
+COMBINED_PRECISION_FLOOR = 0.81
 COMBINED_RECALL_FLOOR = 0.85
+# heldout3 alone (28 episodes, 46 labels): 0.746 / 0.957 before, 0.863 / 0.957 with the share rule.
+HELDOUT3_PRECISION_FLOOR = 0.83
+HELDOUT3_RECALL_FLOOR = 0.92
 
 
 @dataclass(frozen=True)
@@ -89,12 +99,12 @@ class Score:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
-HELDOUT_SPLITS = ("heldout", "heldout2")
 # heldout3: 28 blurbs written and labelled before the tagger was run on them (see the fixture).
 # First run, with the tagger as it was when they were written (commit 12230c5): precision
 # 0.746, recall 0.957 (tp 44, fp 15, fn 2); all three held-out sets together 0.727 / 0.901.
 HELDOUT3 = "heldout3"
-SPLITS = ("tune", *HELDOUT_SPLITS, HELDOUT3)
+HELDOUT_SPLITS = ("heldout", "heldout2", HELDOUT3)
+SPLITS = ("tune", *HELDOUT_SPLITS)
 
 
 def evaluate(split: str | tuple[str, ...], taxonomy=None, errors: list[str] | None = None) -> Score:
@@ -142,10 +152,16 @@ def test_heldout_precision_and_recall_stay_above_floor(taxonomy):
     assert score.recall >= HELDOUT_RECALL_FLOOR, score
 
 
-def test_both_heldout_sets_stay_above_floor(taxonomy):
+def test_all_heldout_sets_stay_above_floor(taxonomy):
     score = evaluate(HELDOUT_SPLITS, taxonomy)
     assert score.precision >= COMBINED_PRECISION_FLOOR, score
     assert score.recall >= COMBINED_RECALL_FLOOR, score
+
+
+def test_third_heldout_set_stays_above_floor(taxonomy):
+    score = evaluate(HELDOUT3, taxonomy)
+    assert score.precision >= HELDOUT3_PRECISION_FLOOR, score
+    assert score.recall >= HELDOUT3_RECALL_FLOOR, score
 
 
 # -- behaviour on hard cases ----------------------------------------------------------------
@@ -250,6 +266,26 @@ def test_asides_discount_a_lone_mention_only_when_configured():
     assert "heroku" not in slugs(tag_text("", aside, with_asides))
 
 
+def test_lone_mention_needs_a_share_of_the_evidence(taxonomy):
+    # Named once, at the end of a blurb about Django and Postgres: an aside.
+    title = "Django 5.1 and Connection Pooling for Postgres"
+    body = (
+        "Django 5.1 is out, and we go through the release: the new LoginRequiredMiddleware, "
+        "connection pooling for PostgreSQL in the ORM and the querystring template tag. We talk "
+        "about upgrading a large Django project and tuning Postgres indexes for it. Carlton "
+        "also explains why his side project still runs on Heroku."
+    )
+    assert slugs(tag_text(title, body, taxonomy)) == {"python-django", "databases"}
+    # Without the rule the aside is a tag: the rule, not the scores, drops it.
+    text = TOPICS.read_text(encoding="utf-8")
+    assert "lone_min_share: " in text
+    off = parse_taxonomy(re.sub(r"lone_min_share: [\d.]+", "lone_min_share: 0", text))
+    assert "heroku" in slugs(tag_text(title, body, off))
+    # Named once in a short blurb about little else: the subject.
+    short = "It's side project time! Urban talks about moving a project from Heroku to fly.io."
+    assert slugs(tag_text("", short, taxonomy)) == {"heroku", "fly-io"}
+
+
 def test_tagging_is_pure(taxonomy):
     text = SAMPLE.read_text(encoding="utf-8").splitlines()[3]
     assert tag_text("", text, taxonomy) == tag_text("", text, taxonomy)
@@ -277,7 +313,7 @@ if __name__ == "__main__":
     # The held-out figures are printed only on request: do not look at them while tuning.
     splits: list[str | tuple[str, ...]] = ["tune"]
     if "--heldout" in sys.argv:
-        splits += [*HELDOUT_SPLITS, HELDOUT_SPLITS]
+        splits += [*HELDOUT_SPLITS, HELDOUT_SPLITS[:2], HELDOUT_SPLITS]
     for split in splits:
         errs: list[str] = []
         s = evaluate(split, tax, errs)
