@@ -122,6 +122,17 @@ def process_blurb(job: tuple[str, bool, str | None]) -> Processed:
 _Job = tuple[str, bool, str | None]
 
 
+def retag(job: tuple[str, str]) -> list[str]:
+    """Title and tagging text → sorted topic slugs, with the taxonomy of :func:`init_worker`
+    (top-level so a pool can run it; the same call :func:`process_blurb` makes)."""
+    title, text = job
+    if _CONTEXT is None or _CONTEXT[1] is None:
+        raise RuntimeError("retag needs init_worker(shows, taxonomy) with a taxonomy first")
+    from digest.tagging import tag_text  # another engineer's module
+
+    return sorted({m.slug for m in tag_text(title, text, _CONTEXT[1])})
+
+
 def estimated_date(collected_on: dt.date, line: int) -> dt.date:
     """The documented rule for undated episodes (docs/editing.md): the dump's collection day
     minus one day per line, so listing order follows dump order and re-runs are stable."""
@@ -288,16 +299,21 @@ def ingest(
     _distinct_titles(episodes)
     _assign_slugs(episodes)
     if taxonomy is not None:
-        from digest.tagging import tag_text  # another engineer's module
-
-        for ep, title, i in zip(episodes, titled, kept_keys, strict=True):
-            # tagged in the worker with the extracted title; a title made distinct since
-            # (a guest or "#12" appended) may mention a topic, so it is tagged again
-            tags = tags_of[i]
-            if tags is None or ep.title != title:
-                text = extracted[i].tag_body or ep.body
-                tags = sorted({m.slug for m in tag_text(ep.title, text, taxonomy)})
-            ep.tags = tags
+        # Tagged in the worker with the extracted title; a title made distinct since (a guest
+        # or "#12" appended) may mention a topic, so it is tagged again — through ``mapper``
+        # too: on synthetic dumps half the titles change, and tagging them here would run
+        # on one core while the pool idles.
+        again = [
+            n
+            for n, (ep, title, i) in enumerate(zip(episodes, titled, kept_keys, strict=True))
+            if tags_of[i] is None or ep.title != title
+        ]
+        retag_jobs = (
+            (episodes[n].title, extracted[kept_keys[n]].tag_body or episodes[n].body) for n in again
+        )
+        retagged = dict(zip(again, mapper(retag, retag_jobs), strict=True))
+        for n, (ep, i) in enumerate(zip(episodes, kept_keys, strict=True)):
+            ep.tags = retagged[n] if n in retagged else tags_of[i]  # type: ignore[assignment]
     result.episodes = episodes
     return result
 

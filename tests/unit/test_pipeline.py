@@ -71,3 +71,44 @@ def test_slugify() -> None:
     assert slugify("Café: Ünïcode! -- 2025") == "cafe-unicode-2025"
     assert slugify("!!!") == "episode"
     assert len(slugify("word " * 40)) <= 60
+
+
+def _synthetic_dump(tmp_path: Path, n: int, seed: int) -> Path:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from synth import synthesise
+
+    path = tmp_path / "synthetic.txt"
+    path.write_text(synthesise(n, seed), encoding="utf-8")
+    return path
+
+
+def test_retitled_episodes_are_retagged_through_the_mapper(tmp_path: Path) -> None:
+    """Titles made distinct after the workers tagged them are tagged again — by the jobs the
+    caller's ``mapper`` runs (a pool in the CLI), with the same result as tagging in place."""
+    import pickle
+
+    from digest.tagging import tag_text
+    from digest.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy(ROOT / "content" / "topics.yml")
+    path = _synthetic_dump(tmp_path, 60, 3)
+    calls: list[str] = []
+
+    def pool_like(fn, jobs):
+        # what a process pool does: the function and every job and result cross by pickle
+        fn = pickle.loads(pickle.dumps(fn))
+        calls.append(fn.__name__)
+        for job in jobs:
+            yield pickle.loads(pickle.dumps(fn(pickle.loads(pickle.dumps(job)))))
+
+    result = ingest([read_dump(path, "synthetic.txt")], SHOWS, taxonomy, mapper=pool_like)
+    assert calls == ["process_blurb", "retag"]
+    retitled = [ep for ep in result.episodes if ep.title.endswith(")") and " (" in ep.title]
+    assert retitled, "the synthetic dump should repeat titles"
+    for ep in result.episodes:
+        if not ep.chapters:  # (with chapters the tagged text also has the chapter list)
+            assert ep.tags == sorted({m.slug for m in tag_text(ep.title, ep.body, taxonomy)})
+    again = ingest([read_dump(path, "synthetic.txt")], SHOWS, taxonomy)
+    assert again.episodes == result.episodes
