@@ -18,7 +18,8 @@ holds the scoring formula:
           characters of body) — counted only with at least ``body_min_hits`` mentions, so a
           single aside deep in a transcript is never enough, and normalised by length, so a
           65,000-character transcript needs proportionally more mentions than a short blurb.
-  ``weak`` phrases count ``weak_factor`` of a mention.
+  ``weak`` phrases count ``weak_factor`` of a mention, and a topic with weak mentions only
+  (in the title and the text) is never applied.
 * Asides (off unless ``aside_before`` / ``aside_sentences`` are set; see docs/topics.md for
   why they are off): a topic named in one place only (one sentence, not the title) is
   discounted (``aside_factor``) when that mention follows "like", "such as", "for most"…, or
@@ -436,6 +437,10 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
         total_evidence += score
         threshold = topic.min_score if topic.min_score is not None else rules.threshold
         if score >= threshold:
+            # Weak phrases are hints ("performance", "cluster"): they add to a topic named
+            # outright, but hints alone, however many, never make a tag.
+            if all(c[2] for c in counted) and all(m[2] for m in in_title):
+                continue
             lone = not in_title and len(seen_sentences) < 2
             candidates.append((TopicMatch(slug, round(score, 3), tuple(evidence)), score, lone))
     min_lone = rules.lone_min_share * total_evidence

@@ -40,21 +40,22 @@ TOPICS = ROOT / "content" / "topics.yml"
 # 0.786, recall 0.830 — recall now meets the aim, precision fell, so its floor went DOWN from 0.80
 # to 0.77: a deliberate trade (micro F1 0.780 -> 0.807), flagged for review in the commit.
 # The aim is precision >= 0.85 and recall >= 0.80: raise the floors as the tagger gets there.
-# Fourth (a lone mention needs a share of the episode's evidence, `lone_min_share`): precision
-# 0.860, recall 0.811 (tp 43, fp 7, fn 10). One episode more or less moves recall by ~0.02, so
-# the recall floor sits just under what is reached.
-HELDOUT_PRECISION_FLOOR = 0.83
+# Fourth (a lone mention needs a share of the episode's evidence, `lone_min_share`; weak hints
+# alone are not a tag): precision 0.878, recall 0.811 (tp 43, fp 6, fn 10). One episode more
+# or less moves recall by ~0.02, so the recall floor sits just under what is reached.
+HELDOUT_PRECISION_FLOOR = 0.85
 HELDOUT_RECALL_FLOOR = 0.79
 # All three held-out sets together (heldout + heldout2 + heldout3, 66 episodes, 121 labels).
 # Before `lone_min_share`: precision 0.727, recall 0.901 (heldout + heldout2 alone: 0.714 /
-# 0.867). With it: 0.835 / 0.876 (heldout + heldout2: 0.816 / 0.827). A third round of rules
+# 0.867). With `lone_min_share`: 0.835 / 0.876; with weak hints alone no longer a tag too:
+# 0.847 / 0.868 (heldout + heldout2: 0.827 / 0.827). A third round of rules
 # (asides, per-topic min_score) reached 0.949 / 0.897 on the tuning split but 0.740 / 0.760 on
 # heldout + heldout2 and was not shipped; see docs/topics.md.
-COMBINED_PRECISION_FLOOR = 0.81
-COMBINED_RECALL_FLOOR = 0.85
-# heldout3 alone (28 episodes, 46 labels): 0.746 / 0.957 before, 0.863 / 0.957 with the share rule.
-HELDOUT3_PRECISION_FLOOR = 0.83
-HELDOUT3_RECALL_FLOOR = 0.92
+COMBINED_PRECISION_FLOOR = 0.82
+COMBINED_RECALL_FLOOR = 0.84
+# heldout3 alone (28 episodes, 46 labels): 0.746 / 0.957 before, 0.878 / 0.935 now.
+HELDOUT3_PRECISION_FLOOR = 0.85
+HELDOUT3_RECALL_FLOOR = 0.90
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,20 @@ def test_lone_mention_needs_a_share_of_the_evidence(taxonomy):
     # Named once in a short blurb about little else: the subject.
     short = "It's side project time! Urban talks about moving a project from Heroku to fly.io."
     assert slugs(tag_text("", short, taxonomy)) == {"heroku", "fly-io"}
+
+
+def test_weak_hints_alone_are_not_a_tag(taxonomy):
+    # "performance", "caching", "scale" are weak hints of `scaling`: four of them, one in the
+    # title, once scored 1.6 (over the threshold) without the topic ever being named.
+    title = "Performance, Caching and Scale"
+    body = (
+        "Performance matters to our guest. She explains caching, and why scale changes everything."
+    )
+    assert "scaling" not in slugs(tag_text(title, body, taxonomy))
+    # named outright once, the hints add to it
+    assert "scaling" in slugs(
+        tag_text("Autoscaling", "Performance matters to our guest.", taxonomy)
+    )
 
 
 def test_tagging_is_pure(taxonomy):
