@@ -15,23 +15,47 @@ A broken hand-edited file is reported as ``file:line: message`` through logging.
 cannot be published (bad YAML, no usable title or date) raises FrontMatterError so Pelican skips
 just that file; a bad optional field is dropped with an error and the page still builds.
 Unknown keys pass through unchanged (editors' additions are not lost) with a warning.
+
+**Parallel reading** (issue 9). Reading — YAML, the front-matter check, scrubbing, markdown-it —
+is CPU-bound and was single-core. At a generator's first ``*_generator_preread`` the plugin
+lists the files that generator will read (its own ``get_files``, as Pelican does), drops those
+Pelican's content cache will serve (same file-stamp check, so a no-change rebuild reads
+nothing), and reads the rest in a ``fork`` pool (``MARKDOWN_READER_PROCESSES``, default
+``os.cpu_count()`` capped at 4). Workers send back plain values only (HTML, checked front-matter
+values, problems); :meth:`MarkdownItReader.read` takes a file's result when Pelican asks for it,
+then logs its problems and builds ``Tag``/``Category`` exactly as when it reads the file itself —
+so logs come in Pelican's order with the same ``file:line: message``, and the output is the
+same bytes. Without ``fork``, with one file to read or with the setting at 1, nothing forks.
+A file a worker could not handle (unreadable, undecodable) is simply read again by the reader,
+which raises the same error Pelican reported before.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from markdown_it import MarkdownIt
 from markupsafe import escape
 from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.readers import BaseReader
 from pelican.urlwrappers import Category, Tag
+from pelican.utils import file_suffix
 
-from digest.frontmatter import FrontMatterError, is_allowed_url, read_episode_text
+from digest.frontmatter import FrontMatterError, Problem, is_allowed_url, read_episode_text
 from digest.scrub import scrub_url
 
 log = logging.getLogger(__name__)
+
+# More processes than this stop paying: the parent, which builds Pelican's objects from the
+# results, becomes the bottleneck, and each worker is one more copy of the interpreter.
+MAX_DEFAULT_PROCESSES = 4
+# What a worker sends back for one file: (HTML or None when unpublishable, values, problems).
+Result = tuple[str | None, dict[str, Any], list[Problem]]
 
 
 def make_markdown() -> MarkdownIt:
@@ -44,6 +68,91 @@ def make_markdown() -> MarkdownIt:
     return md
 
 
+def read_source(path: str, md: MarkdownIt) -> Result:
+    """Read, check and render one file into plain, picklable values (no Pelican objects).
+
+    The one code path for both the reader and the pool workers, so both give the same bytes.
+    """
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    checked, body = read_episode_text(text, path)
+    html = md.render(body) if checked.publishable else None
+    return html, checked.values, checked.problems
+
+
+def reader_processes(settings: dict[str, Any]) -> int:
+    """``MARKDOWN_READER_PROCESSES``, or one per core up to ``MAX_DEFAULT_PROCESSES``."""
+    value = settings.get("MARKDOWN_READER_PROCESSES")
+    if value is None:
+        return min(os.cpu_count() or 1, MAX_DEFAULT_PROCESSES)
+    return max(1, int(value))
+
+
+_worker_md: MarkdownIt | None = None
+
+
+def _read_in_worker(path: str) -> tuple[str, Result | None]:
+    """Pool task: ``(path, result)``, or ``(path, None)`` so the reader re-reads it and raises."""
+    global _worker_md  # one parser per worker process, built on first use
+    if _worker_md is None:
+        _worker_md = make_markdown()
+    try:
+        return path, read_source(path, _worker_md)
+    except Exception:  # the reader reads it again and reports the real error
+        return path, None
+
+
+class Prefetch:
+    """Files being read by a fork pool; :meth:`take` hands out one file's result.
+
+    Results arrive in submission order (``imap``). Pelican asks for files in the order it
+    iterates the same set, so ``take`` rarely has to buffer; any other order still works.
+    """
+
+    def __init__(self, paths: list[str], processes: int) -> None:
+        self.served = 0  # results handed to the reader
+        self._pending = set(paths)
+        self._ready: dict[str, Result | None] = {}
+        context = multiprocessing.get_context("fork")
+        self._pool = context.Pool(processes)
+        chunksize = max(1, min(16, len(paths) // (processes * 8)))
+        self._results: Iterator | None = self._pool.imap(_read_in_worker, paths, chunksize)
+
+    def take(self, path: str) -> Result | None:
+        """The worker's result for ``path``; None when it was not (or could not be) read."""
+        if path not in self._pending:
+            return None
+        self._pending.discard(path)
+        while path not in self._ready and self._results is not None:
+            try:
+                done, result = next(self._results)
+            except StopIteration:
+                self.close()
+                break
+            except Exception:  # a broken pool: the reader reads the rest itself
+                log.warning("markdown_reader: worker pool failed; reading in one process")
+                self.close(terminate=True)
+                break
+            self._ready[done] = result
+        result = self._ready.pop(path, None)
+        self.served += result is not None
+        if not self._pending:
+            self.close()
+        return result
+
+    def close(self, terminate: bool = False) -> None:
+        """Stop the pool (before fast_build forks its renderer, and at the end of reading)."""
+        if self._results is None:
+            return
+        self._results = None
+        if terminate or self._pending:
+            self._pool.terminate()
+        else:
+            self._pool.close()
+        self._pool.join()
+        self._ready.clear()
+
+
 class MarkdownItReader(BaseReader):
     enabled = True
     file_extensions: ClassVar[list[str]] = ["md", "markdown", "mkd"]
@@ -51,19 +160,23 @@ class MarkdownItReader(BaseReader):
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)
         self._md = make_markdown()
+        self.prefetch: Prefetch | None = None
+        self.reads = 0  # files this reader read itself (not counting pool results)
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        with open(source_path, encoding="utf-8") as handle:
-            text = handle.read()
-        checked, body = read_episode_text(text, source_path)
-        for problem in checked.problems:
+        result = self.prefetch.take(source_path) if self.prefetch is not None else None
+        if result is None:
+            self.reads += 1
+            result = read_source(source_path, self._md)
+        html, values, problems = result
+        for problem in problems:
             report = log.warning if problem.warning else log.error
             report("%s", problem.at(source_path))
-        if not checked.publishable:
-            fatal = next(p for p in checked.problems if p.fatal)
+        if html is None:
+            fatal = next(p for p in problems if p.fatal)
             # Pelican logs this and skips just this file; every other page still builds.
             raise FrontMatterError(source_path, fatal.line, fatal.message)
-        return self._md.render(body), self._metadata(checked.values)
+        return html, self._metadata(values)
 
     def _metadata(self, values: dict[str, Any]) -> dict[str, Any]:
         """Checked plain values → what Pelican and the theme expect."""
@@ -79,6 +192,75 @@ class MarkdownItReader(BaseReader):
         return metadata
 
 
+def _our_readers(generator) -> list[MarkdownItReader]:
+    readers = getattr(getattr(generator, "readers", None), "readers", {})
+    return [reader for reader in readers.values() if isinstance(reader, MarkdownItReader)]
+
+
+def _files_to_read(generator, extensions: set[str]) -> list[str]:
+    """Absolute paths the generator will hand to this reader and no content cache will serve."""
+    if isinstance(generator, ArticlesGenerator):
+        paths, exclude = generator.settings["ARTICLE_PATHS"], generator.settings["ARTICLE_EXCLUDES"]
+    elif isinstance(generator, PagesGenerator):
+        paths, exclude = generator.settings["PAGE_PATHS"], generator.settings["PAGE_EXCLUDES"]
+    else:
+        return []
+    readers = generator.readers
+    files = []
+    for relative in generator.get_files(paths, exclude=exclude):
+        if file_suffix(relative) not in extensions:
+            continue
+        # The generator-level cache (CONTENT_CACHING_LAYER = "generator") then the reader-level
+        # one, with Pelican's own stamp check; a record must exist before a stamp is computed.
+        if relative in generator._cache and generator.get_cached_data(relative) is not None:
+            continue
+        path = os.path.abspath(os.path.join(generator.path, relative))
+        if path in readers._cache and readers.get_cached_data(path) is not None:
+            continue
+        files.append(path)
+    return files
+
+
+def start_prefetch(generator) -> None:
+    """At a generator's first preread: read its uncached Markdown files in a fork pool."""
+    ours = _our_readers(generator)
+    if not ours or getattr(generator, "_markdown_reader_started", False):
+        return
+    generator._markdown_reader_started = True
+    processes = reader_processes(generator.settings)
+    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    readers = generator.readers.readers.items()
+    extensions = {ext for ext, reader in readers if isinstance(reader, MarkdownItReader)}
+    files = _files_to_read(generator, extensions)
+    if len(files) < 2:
+        return
+    prefetch = Prefetch(files, min(processes, len(files)))
+    for reader in ours:
+        reader.prefetch = prefetch
+    log.debug("markdown_reader: reading %d files in %d processes", len(files), processes)
+
+
+def finish_prefetch(generator) -> None:
+    """After a generator's context: close its pool and say how many files were read."""
+    ours = _our_readers(generator)
+    prefetch = next((r.prefetch for r in ours if r.prefetch is not None), None)
+    jobs = 0
+    if prefetch is not None:
+        jobs = prefetch.served
+        prefetch.close(terminate=True)
+    for reader in ours:
+        reader.prefetch = None
+    reads = sum(reader.reads for reader in ours)
+    log.info(
+        "markdown_reader: %s read %d files (%d in worker processes, %d in this one)",
+        type(generator).__name__,
+        jobs + reads,
+        jobs,
+        reads,
+    )
+
+
 def add_reader(readers) -> None:
     for extension in MarkdownItReader.file_extensions:
         readers.reader_classes[extension] = MarkdownItReader
@@ -86,3 +268,7 @@ def add_reader(readers) -> None:
 
 def register() -> None:
     signals.readers_init.connect(add_reader)
+    signals.article_generator_preread.connect(start_prefetch)
+    signals.page_generator_preread.connect(start_prefetch)
+    signals.article_generator_finalized.connect(finish_prefetch)
+    signals.page_generator_finalized.connect(finish_prefetch)
