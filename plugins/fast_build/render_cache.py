@@ -35,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import io
 import logging
 import os
 import pickle
@@ -115,23 +116,97 @@ def global_fingerprint(settings: dict) -> str:
                 digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     out: list[str] = []
     volatile = {"PLUGINS"}  # module objects once loaded; their code is hashed above
-    _stable({k: v for k, v in settings.items() if k not in volatile}, out, set())
+    stable = {k: v for k, v in settings.items() if k not in volatile}
+    if isinstance(stable.get("JINJA_ENVIRONMENT"), dict):
+        # fast_build's own Jinja bytecode cache: an object (its repr has an address) that
+        # changes how fast templates load, never what they render.
+        jinja = {k: v for k, v in stable["JINJA_ENVIRONMENT"].items() if k != "bytecode_cache"}
+        stable["JINJA_ENVIRONMENT"] = jinja
+    _stable(stable, out, set())
     out.append(repr([getattr(p, "__name__", str(p)) for p in settings.get("PLUGINS", [])]))
     digest.update("\x1f".join(out).encode())
     return digest.hexdigest()
+
+
+def _entity_ref(kind: str, ident: str) -> None:
+    """Stands for another article, page, tag or category in :func:`stable_bytes` output."""
+
+
+def _dataclass(name: str, values: tuple) -> None:
+    """Stands for a dataclass instance (its qualified name and field values)."""
+
+
+def _function(name: str) -> None:
+    """Stands for a function or macro (its code is in the global fingerprint)."""
+
+
+_MARKERS = (_entity_ref, _dataclass, _function)
+_PLAIN_TYPES = (str, bytes, int, float, list, tuple, dict, dt.date, dt.time, dt.timedelta,
+                dt.tzinfo)  # fmt: skip
+
+
+class _StablePickler(pickle.Pickler):
+    """A pickler for fingerprints: faithful for plain data (equal bytes mean equal values),
+    entities replaced by references (collected in ``refs``), unknown objects refused.
+
+    ``reducer_override`` is not called for exact ``str``/``bytes``/``int``/``float``, so text
+    is serialised at C speed; containers and everything else are vetted here."""
+
+    def __init__(self, file, refs: list, entity_types: tuple) -> None:
+        super().__init__(file, protocol=4)
+        self.refs = refs
+        self.entity_types = entity_types
+
+    def reducer_override(self, obj):
+        kind = type(obj)
+        if kind is dict or kind is list or kind is tuple or obj in _MARKERS:
+            return NotImplemented  # plain containers; the markers themselves, by name
+        if isinstance(obj, self.entity_types):
+            self.refs.append(obj)
+            ident = getattr(obj, "source_path", None) or getattr(obj, "slug", None)
+            return _entity_ref, (type(obj).__name__, str(ident))
+        if isinstance(obj, (set, frozenset)):
+            # Iteration order follows string hashing, which changes from run to run.
+            return set, (sorted(obj, key=repr),)
+        if isinstance(obj, _PLAIN_TYPES) or obj is None or isinstance(obj, type):
+            return NotImplemented  # faithful default reduction (subclasses: class + value)
+        if dataclasses.is_dataclass(obj):
+            values = tuple(getattr(obj, f.name) for f in dataclasses.fields(obj))
+            return _dataclass, (f"{type(obj).__module__}.{type(obj).__qualname__}", values)
+        if callable(obj) and hasattr(obj, "__qualname__"):
+            return _function, (f"{getattr(obj, '__module__', '')}.{obj.__qualname__}",)
+        raise Uncacheable(type(obj).__qualname__)
+
+
+def stable_bytes(value, refs: list, entity_types: tuple) -> str:
+    """Digest of ``value`` serialised by :class:`_StablePickler` (a hex string)."""
+    buffer = io.BytesIO()
+    try:
+        _StablePickler(buffer, refs, entity_types).dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        raise Uncacheable(str(exc)) from exc
+    return hashlib.sha256(buffer.getbuffer()).hexdigest()
 
 
 class Fingerprinter:
     """Per-build memo of entity fingerprints (objects are kept alive, so ids stay unique)."""
 
     def __init__(
-        self, paginator_object_list: bool, wrapper_attrs: frozenset[str], content_memo: dict
+        self,
+        paginator_object_list: bool,
+        wrapper_attrs: frozenset[str],
+        content_memo: dict,
+        wrapper_memo: dict | None = None,
+        known_wrapper_names: frozenset[str] | None = None,
     ) -> None:
         self.Content, self.URLWrapper = _entity_types()
+        self._types = (self.Content, self.URLWrapper)
         self.paginator_object_list = paginator_object_list
         self.wrapper_attrs = wrapper_attrs
+        self.known_wrapper_names = known_wrapper_names
         # Articles and pages are fingerprinted whole, the same for every template: shared.
         self._content_own = content_memo
+        self._wrapper_shared = {} if wrapper_memo is None else wrapper_memo
         self._own: dict[int, tuple[object, str, list]] = {}
         self._lists: dict[int, tuple[object, int, str]] = {}
         self._deep: dict[tuple[int, int], tuple[object, str]] = {}
@@ -143,25 +218,43 @@ class Fingerprinter:
         return f"&{kind}:{ident}"
 
     def own(self, entity) -> tuple[str, list]:
-        memo = self._content_own if isinstance(entity, self.Content) else self._own
+        is_content = isinstance(entity, self.Content)
+        memo = self._content_own if is_content else self._own
         hit = memo.get(id(entity))
         if hit is not None:
             return hit[1], hit[2]
-        refs: list = []
-        out: list[str] = [type(entity).__qualname__]
         attrs = {k: v for k, v in vars(entity).items() if k not in _SKIP_ATTRS}
-        if isinstance(entity, self.URLWrapper):
+        if not is_content and isinstance(entity, self.URLWrapper):
             # Tags and categories: only what the templates read (plus name/slug/url below).
             # name/slug are cached lazily by Pelican: taken from the properties below.
+            if (
+                self.known_wrapper_names is not None
+                and not {k.lstrip("_") for k in attrs} <= self.known_wrapper_names
+            ):
+                # Fingerprinters are shared by templates whose attribute sets differ only in
+                # names no scanned tag/category carries: a wrapper that escaped the scan
+                # could carry one of them.
+                raise Uncacheable("wrapper outside the scanned context")
             attrs = {
                 k: v
                 for k, v in attrs.items()
                 if k.lstrip("_") in self.wrapper_attrs and k.lstrip("_") not in _WRAPPER_PROPS
             }
-        for key in sorted(attrs):
-            out.append(key)
-            self._encode(attrs[key], out, refs, top=False)
-        if isinstance(entity, self.Content):
+            # The same wrapper with the same attributes selected has the same digest whatever
+            # the template: shared between fingerprinters (one Author per article adds up).
+            shared_key = (id(entity), tuple(sorted(attrs)))
+            hit = self._wrapper_shared.get(shared_key)
+            if hit is not None:
+                memo[id(entity)] = hit
+                return hit[1], hit[2]
+        else:
+            shared_key = None
+        refs: list = []
+        out: list[str] = [type(entity).__qualname__]
+        # Attribute values are serialised by a C pickler (other entities become references):
+        # encoding every article's attributes in Python was most of the key time.
+        out.append(stable_bytes({k: attrs[k] for k in sorted(attrs)}, refs, self._types))
+        if is_content:
             # ``content``/``summary`` are ``_content``/``_summary`` with intrasite links
             # resolved against other pages' URLs and the page being written: such links make
             # the entity uncacheable; without them the raw attributes (in vars) are the input.
@@ -177,6 +270,8 @@ class Fingerprinter:
             self._encode(getattr(entity, key, None), out, refs, top=False)
         digest = hashlib.sha256("\x1f".join(out).encode()).hexdigest()
         memo[id(entity)] = (entity, digest, refs)
+        if shared_key is not None:
+            self._wrapper_shared[shared_key] = memo[id(entity)]
         return digest, refs
 
     def deep(self, entity, depth: int) -> str:
@@ -277,6 +372,35 @@ class Fingerprinter:
         return hashlib.sha256("\x1f".join(out).encode()).hexdigest()
 
 
+def wrapper_attribute_names(context: dict) -> frozenset[str]:
+    """Every attribute name (``_`` stripped) of every tag, category or author reachable from
+    the global context through containers and articles' and pages' attributes.
+
+    Why: fingerprinters are shared by templates whose attribute sets agree on these names only,
+    so each article's digest is computed once per build instead of once per template."""
+    Content, URLWrapper = _entity_types()
+    names: set[str] = set()
+    seen: set[int] = set()
+    pending = list(context.values())
+    while pending:
+        value = pending.pop()
+        if isinstance(value, (str, bytes, int, float, type(None))) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, URLWrapper):
+            attrs = {k: v for k, v in vars(value).items() if k not in _SKIP_ATTRS}
+            names.update(k.lstrip("_") for k in attrs)
+            pending.extend(attrs.values())
+        elif isinstance(value, Content):
+            pending.extend(v for k, v in vars(value).items() if k not in _SKIP_ATTRS)
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            pending.extend(value)
+    return frozenset(names)
+
+
 def _is_paginator(value) -> bool:
     from pelican.paginator import Paginator
 
@@ -356,18 +480,28 @@ class RenderCache:
         self._names: dict = {}
         self._fps: dict[frozenset[str], Fingerprinter] = {}
         self._content_memo: dict = {}
+        self._wrapper_memo: dict = {}
+        self._wrapper_names: frozenset[str] | None = None
         self._paginator_object_list = True
 
     def _start(self, env) -> None:
         self._base = global_fingerprint(self.settings)
-        self._paginator_object_list = reads_paginator_object_list(env)
+        analysis = None
         try:
             with open(self.path, "rb") as handle:
                 data = pickle.load(handle)
             if data.get("format") == FORMAT and data.get("base") == self._base:
                 self.previous = data["pages"]
+                analysis = data.get("templates")
         except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError, TypeError):
             self.previous = {}
+        if analysis is not None:
+            # The base covers every theme file: same base, same template ASTs, so what they
+            # name is reused instead of parsing every template again.
+            self._paginator_object_list, names = analysis
+            self._names.update(names)
+        else:
+            self._paginator_object_list = reads_paginator_object_list(env)
 
     def key(self, template, localcontext: dict, name: str) -> str | None:
         if not self.enabled:
@@ -379,10 +513,19 @@ class RenderCache:
             self.stats["uncacheable"] += 1
             return None
         names, attrs = found
+        if self._wrapper_names is None:
+            self._wrapper_names = wrapper_attribute_names(localcontext)
+        # Templates that differ only in attribute names no tag/category carries share one
+        # fingerprinter, hence one memo of every entity's digest (own() checks the premise).
+        attrs = (attrs & self._wrapper_names) - _WRAPPER_PROPS
         fingerprinter = self._fps.get(attrs)
         if fingerprinter is None:
             fingerprinter = self._fps[attrs] = Fingerprinter(
-                self._paginator_object_list, attrs, self._content_memo
+                self._paginator_object_list,
+                attrs,
+                self._content_memo,
+                self._wrapper_memo,
+                self._wrapper_names,
             )
         try:
             return fingerprinter.page_key(self._base, template, names, localcontext, name)
@@ -444,7 +587,10 @@ class RenderCache:
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump({"format": FORMAT, "base": self._base, "pages": self.current}, handle)
+                templates = (self._paginator_object_list, self._names)
+                data = {"format": FORMAT, "base": self._base, "pages": self.current,
+                        "templates": templates}  # fmt: skip
+                pickle.dump(data, handle)
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
