@@ -80,6 +80,9 @@ _PARAM_CORES = tuple(
 )
 
 
+_SHORT = 200
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` so that every re.IGNORECASE match of an ASCII word is a substring.
 
@@ -96,6 +99,8 @@ def fold(text: str) -> str:
 
 def may_hold_secret(text: str) -> bool:
     """Exactly ``_MAY_HOLD_SECRET.search(text) is not None``, without the regex on most texts."""
+    if len(text) < _SHORT:  # front-matter strings: the regex alone is quicker than the checks
+        return _MAY_HOLD_SECRET.search(text) is not None
     if not (
         any(literal in text for literal in _CASED_LITERALS)
         or any(shape.search(text) for shape in _CASED_SHAPES)
