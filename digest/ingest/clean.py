@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
 import ftfy
@@ -328,7 +329,68 @@ _URL_OR_GLUE = re.compile(
 _CAMEL = re.compile(r"\b[A-Za-z]*[a-z]{2}[A-Z][a-z]+\b")
 
 
+# Where a glue rule could apply at all: a capitalised word right after a lowercase letter or
+# ".", "!", "?", ":", ")" (a closing quote between).  (Starts with one character class of
+# rare characters, so the engine skips ahead at C speed; _URL_OR_GLUE cannot: it tries five
+# branches at every position of the text.)
+_GLUE_HINT = re.compile(r"[A-Z](?:(?<=[a-z.!?:)][A-Z])|(?<=[.!?][\"”’][A-Z]))[a-z]")
+
+
+def _token_start(text: str, pos: int) -> int:
+    """Just after the last space or newline before ``pos`` (0 when none)."""
+    return max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos)) + 1
+
+
+def _tokens_end(text: str, pos: int, tokens: int) -> int:
+    """The end of the ``tokens``-th space/newline-separated token from ``pos`` on."""
+    end = pos
+    for _ in range(tokens):
+        space, newline = text.find(" ", end + 1), text.find("\n", end + 1)
+        end = min(space if space >= 0 else len(text), newline if newline >= 0 else len(text))
+        if end >= len(text):
+            return len(text)
+    return end
+
+
 def restore_breaks(text: str) -> str:
+    """:func:`restore_breaks_everywhere`, with the glue regex run only around the words where
+    one of its rules can apply (same result; see the tests).
+
+    A rule's match lies inside one space/newline-separated word, except that a glued name may
+    take the next two words (``ZimmanAdam Zimman is``); URLs hold no spaces.  So each word
+    with a hint, plus the two words after it, is a window; windows that touch are merged, and
+    outside them the regex would find nothing to change.  A window starts and ends next to
+    whitespace, where the regex's look-arounds see the same as at the ends of a string.
+    """
+    hints = [m.start() for m in _GLUE_HINT.finditer(text)]
+    if not hints:
+        return text
+    windows: list[list[int]] = []
+    for pos in hints:
+        end = _tokens_end(text, pos - 1, 3)  # the hint's word and the two after it
+        if windows and pos < windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)  # the word is already in the window
+            continue
+        start = _token_start(text, pos)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    pieces = [text[start:end] for start, end in windows]
+    # every camel-case word is in a window too (it has a hint), so counting there is counting
+    # in the whole text
+    repl = _glue_repl(camel for piece in pieces for camel in _CAMEL.findall(piece))
+    out: list[str] = []
+    done = 0
+    for (start, end), piece in zip(windows, pieces, strict=True):
+        out.append(text[done:start])
+        out.append(_URL_OR_GLUE.sub(repl, piece))
+        done = end
+    out.append(text[done:])
+    return "".join(out)
+
+
+def restore_breaks_everywhere(text: str) -> str:
     """Put back the paragraph breaks a directory lost (``EngineersJames`` → two paragraphs).
 
     Conservative: a glued word is split only when the left part is a lowercase word of four
@@ -337,7 +399,13 @@ def restore_breaks(text: str) -> str:
     (``HoneybadgerHoneybadger``) — and never for a listed or repeated compound name, so
     ``McKinsey``, ``JavaScript`` and ``JudoScale`` stay whole.
     """
-    counts = Counter(_CAMEL.findall(text))
+    return _URL_OR_GLUE.sub(_glue_repl(_CAMEL.findall(text)), text)
+
+
+def _glue_repl(camel_words: Iterable[str]) -> Callable[[re.Match[str]], str]:
+    """The replacement function of :func:`restore_breaks_everywhere` for a text with these
+    camel-case words (a word seen twice is a name, not two glued words)."""
+    counts = Counter(camel_words)
 
     def repl(m: re.Match[str]) -> str:
         if m.group("url"):
@@ -366,7 +434,7 @@ def restore_breaks(text: str) -> str:
         )
         return f"{left}\n\n{right}{after}" if split else m.group(0)
 
-    return _URL_OR_GLUE.sub(repl, text)
+    return repl
 
 
 # ---------------------------------------------------------------------------------------------

@@ -150,6 +150,7 @@ _TURN = re.compile(
 
 # (not inside a longer time, but "Chapters:00:00 Julián Duque…" does start at its colon)
 _STAMP = re.compile(r"(?P<open>[(\[])?(?<!\d)(?<!\d:)(?P<t>" + _TS + r")(?![\d:])(?(open)[)\]])")
+_COLON_DIGITS = re.compile(r":(?<=\d:)\d\d")  # (a literal first: found at C speed)
 _CHAPTER_HEAD = re.compile(
     r"(?:Chapters|Timestamps|Time ?stamps|Show Highlights|Highlights|Episode Highlights"
     r"|In this episode)\s*[:*-]?\s*$",
@@ -669,7 +670,18 @@ def find_episode_number(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_STATED_WORDS = ("recorded", "published", "released", "aired", "posted")
+
+
 def find_date(text: str) -> dt.date | None:
+    """A date the text says is the episode's ("recorded on 13th December 2024")."""
+    # The case-insensitive regex has no literal to skip ahead to; most texts have none of
+    # its words.  (re.IGNORECASE also matches "ı", "İ" and "ſ" for i and s, which lower()
+    # does not map: texts with those take the regex.)
+    if "ı" not in text and "İ" not in text and "ſ" not in text:
+        low = text.lower()
+        if not any(w in low for w in _STATED_WORDS):
+            return None
     m = _STATED_DATE.search(text)
     return parse_date(m) if m else None
 
@@ -722,6 +734,10 @@ def find_chapters(text: str) -> tuple[list[Chapter], tuple[int, int] | None]:
     "Chapters:00:00 Julián Duque — Heroku and Salesforce03:55 Steve…" — and label first —
     "Peter's background and journey in data (0:26)Introduction to PLG (4:18)…".
     """
+    # Every stamp ends in its own "d:dd"; fewer than three of those (most notes) and the
+    # stamp regex, which has no literal to skip ahead to, need not scan the text at all.
+    if len(list(islice(_COLON_DIGITS.finditer(text), 3))) < 3:
+        return [], None
     stamps = list(_STAMP.finditer(text))
     if len(stamps) < 3:
         return [], None

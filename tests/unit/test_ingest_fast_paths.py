@@ -1,0 +1,88 @@
+"""Fast paths in extract/clean give what the full scans give (property tests + real blurbs)."""
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.ingest import clean, extract
+from tests.conftest import examples
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
+
+# pieces that trigger (or almost trigger) the glue rules, stamps and stated dates
+_PIECES = [
+    "EngineersJames", "Brady", " is", " was", " has", ",", ":", "ZimmanAdam", " Zimman",
+    "HerokuWhere", "JavaScript", "McKinsey", "JudoScale", "HoneybadgerHoneybadger", "LinksHeroku",
+    "2024.Show", "perfectly.”The", "discuss:How", "re:Invent", "IBM)Adam", "(0:26)Introduction",
+    "https://x.com/aB?c=De", "www.GitHub.com/Foo", "iPhone", "e.g.The", "a", "b", "The", " ",
+    "  ", "\n", "\n\n", "\t", "\u2009", ".", "!", "?", ")", "”", "’", "\"", "A", "Bc", "xY",
+    "(02:49)", "1:02:03", "00:00", "12:5", ":30", "[04:01]", "recorded on", "Published:",
+    "RELEASED", "aired", "posted live on", "publıshed", "poſted", "March 3, 2024", "8/13/2025",
+    "2024-08-13", "13th December 2024", "é", "Ünï",
+]  # fmt: skip
+_texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=30).map(
+    "".join
+)
+
+
+def _real_texts() -> list[str]:
+    lines = [ln for ln in SAMPLE.read_text(encoding="utf-8").split("\n") if ln.strip()]
+    out = []
+    for line in lines:
+        text = extract.normalise_text(line)
+        notes, _ = extract.split_transcript(text)
+        out += [line, text, notes, clean.restore_breaks_everywhere(notes)]
+    return out
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(_texts)
+def test_restore_breaks_windows_agree_with_the_full_scan(text: str) -> None:
+    assert clean.restore_breaks(text) == clean.restore_breaks_everywhere(text)
+
+
+def test_restore_breaks_on_real_blurbs() -> None:
+    texts = _real_texts()
+    changed = 0
+    for text in texts:
+        fast = clean.restore_breaks(text)
+        assert fast == clean.restore_breaks_everywhere(text)
+        changed += fast != text
+    assert changed > 10  # the sample does have glued sentences: the windows were exercised
+
+
+def _stated_date_by_regex(text: str):
+    m = extract._STATED_DATE.search(text)
+    return extract.parse_date(m) if m else None
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(_texts)
+def test_find_date_pre_check_agrees_with_the_regex(text: str) -> None:
+    assert extract.find_date(text) == _stated_date_by_regex(text)
+
+
+def test_find_date_pre_check_keeps_case_folded_words() -> None:
+    for text in ("publıshed on March 3, 2024", "poſted: 2024-08-13", "RECORDED 8/13/2025"):
+        assert extract.find_date(text) is not None
+        assert extract.find_date(text) == _stated_date_by_regex(text)
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(_texts)
+def test_chapter_pre_check_never_hides_three_stamps(text: str) -> None:
+    """Fewer than three "d:dd" → fewer than three stamps, so no chapters either way."""
+    colon_digits = len(extract._COLON_DIGITS.findall(text))
+    stamps = len(list(extract._STAMP.finditer(text)))
+    assert colon_digits >= stamps
+    if colon_digits < 3:
+        assert extract.find_chapters(text) == ([], None)
+
+
+def test_chapters_still_found() -> None:
+    chapters, span = extract.find_chapters(
+        "(02:49) Introduction (04:01) Adam's journey (10:12) End"
+    )
+    assert len(chapters) == 3 and span is not None
