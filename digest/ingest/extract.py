@@ -697,9 +697,24 @@ def _clean_name(name: str) -> str | None:
     return " ".join(words).rstrip("'’")
 
 
+# Words without which a trigger cannot match (case as in the pattern): a str.find for them is
+# much cheaper than the regex scan that would find nothing.  () = no such word: always scan.
+_NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _GUEST_RE[0]: ("guest",),
+    _GUEST_RE[1]: ("with", "welcom", "joined by", "interview", "brought on", "featuring", "feat."),
+    _GUEST_RE[5]: ("join",),
+    _GUEST_RE[6]: ("CEO", "CTO", "CMO", "CPO", "VP"),
+    _HOST_RE[0]: ("ost",),
+    _HOST_RE[1]: ("with", "welcomes", "interviews", "is joined by"),
+}
+
+
 def _names_matched(patterns, text: str):
     """(position, cleaned name) for every ``name``/``name2`` group the patterns match."""
     for rx in patterns:
+        needs = _NEEDS.get(rx)
+        if needs and not any(word in text for word in needs):
+            continue
         for m in rx.finditer(text):
             for g in ("name", "name2"):
                 if g in rx.groupindex and m.group(g):

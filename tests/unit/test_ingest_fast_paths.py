@@ -86,3 +86,38 @@ def test_chapters_still_found() -> None:
         "(02:49) Introduction (04:01) Adam's journey (10:12) End"
     )
     assert len(chapters) == 3 and span is not None
+
+
+_PEOPLE = [
+    "Today's guest is Adam Wiggins", "guests this week are ", "Join us as we welcome Adam McCrea",
+    "Corey Quinn welcomes Adam Zimman back", "sits down with ", "feat. ", "featuring ",
+    "Priya Raman joins us", "Heroku CTO Gail Frederick announced", ". VP Jae Taylor",
+    "Host Victoria Guido connects with ", "I'm your host, Victoria Guido", "co-host Sami Birnbaum",
+    "Pete Hamilton and Chris Evans are cofounders", "Bob Wise, CEO of Heroku, discussed",
+    "Marc G. Gauthier, a solopreneur", " is joined by ", "interviewed ", "brought on ",
+    "Rémy Hannequin", " and ", ". ", "\n", "Jon Myer", "José Valim", "CEO", "with", "ost",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PEOPLE), st.text(max_size=3)), max_size=20).map("".join))
+def test_trigger_pre_checks_agree_with_scanning_every_pattern(text: str) -> None:
+    fast = extract.find_people(text, ("Corey Quinn",))
+    saved = dict(extract._NEEDS)
+    extract._NEEDS.clear()
+    try:
+        assert fast == extract.find_people(text, ("Corey Quinn",))
+    finally:
+        extract._NEEDS.update(saved)
+
+
+def test_trigger_pre_checks_on_real_blurbs() -> None:
+    texts = [t[:3000] for t in _real_texts()]
+    fast = [extract.find_people(t) for t in texts]
+    saved = dict(extract._NEEDS)
+    extract._NEEDS.clear()
+    try:
+        assert fast == [extract.find_people(t) for t in texts]
+    finally:
+        extract._NEEDS.update(saved)
+    assert sum(bool(guests) for guests, _ in fast) > 5
