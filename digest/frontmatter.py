@@ -101,6 +101,76 @@ def is_absolute_allowed_url(url: object) -> bool:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _Unusual(Exception):
+    """Front matter outside the plain subset :func:`load_yaml` builds itself."""
+
+
+_PLAIN_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def load_yaml(raw: str) -> Any:
+    """Exactly ``yaml.load(raw, Loader=_LOADER)``, about twice as fast on ordinary front matter.
+
+    PyYAML spends most of a front matter's time in Python building a node tree and then walking
+    it again to construct values (a fifth of reading a 1,000-episode corpus). Here values are
+    built straight from libyaml's events, with PyYAML's own resolver and scalar constructors,
+    so every scalar becomes the same value. Anything outside plain mappings, sequences and
+    implicitly typed scalars — anchors, aliases, explicit tags, merge keys, non-scalar keys, any
+    error at all — is handed to ``yaml.load`` itself, so it raises exactly as before.
+    """
+    if _LOADER is not getattr(yaml, "CSafeLoader", None):
+        return yaml.load(raw, Loader=_LOADER)
+    loader = _LOADER(raw)
+    try:
+        loader.get_event()  # stream start
+        data = None
+        if not loader.check_event(yaml.StreamEndEvent):
+            loader.get_event()  # document start
+            data = _value(loader)
+            loader.get_event()  # document end
+            if not loader.check_event(yaml.StreamEndEvent):
+                raise _Unusual  # a second document: yaml.load raises ComposerError
+    except Exception:  # unusual or broken: yaml.load gives the exact outcome
+        return yaml.load(raw, Loader=_LOADER)
+    finally:
+        loader.dispose()
+    return data
+
+
+def _value(loader: Any) -> Any:
+    event = loader.get_event()
+    if event.anchor is not None or getattr(event, "tag", None) not in (None, "!"):
+        raise _Unusual
+    kind = type(event)
+    if kind is yaml.ScalarEvent:
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _STR_TAG:
+            return event.value
+        if tag not in _PLAIN_SCALAR_TAGS:
+            raise _Unusual  # merge key "<<", value key "=": yaml.load's special cases
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        return loader.yaml_constructors[tag](loader, node)
+    if kind is yaml.MappingStartEvent:
+        mapping: dict = {}
+        while not loader.check_event(yaml.MappingEndEvent):
+            key = _value(loader)
+            if isinstance(key, dict | list):
+                raise _Unusual  # yaml.load raises "found unhashable key"
+            mapping[key] = _value(loader)
+        loader.get_event()
+        return mapping
+    if kind is yaml.SequenceStartEvent:
+        sequence = []
+        while not loader.check_event(yaml.SequenceEndEvent):
+            sequence.append(_value(loader))
+        loader.get_event()
+        return sequence
+    raise _Unusual  # an alias
+
+
 class KeyLines:
     """{top-level key: file line}, worked out only when a problem needs a line number."""
 
@@ -124,7 +194,7 @@ def split_front_matter(text: str, source: str = "<string>") -> tuple[dict, str, 
         return {}, text, 1, KeyLines("", 1)
     raw = match.group(1) or ""
     try:
-        data = yaml.load(raw, Loader=_LOADER)  # a safe loader (C or Python), never yaml.Loader
+        data = load_yaml(raw)  # a safe loader (C or Python), never yaml.Loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2  # +1 for 0-based, +1 for the '---'
