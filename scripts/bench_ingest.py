@@ -31,6 +31,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from synth import synthesise  # noqa: E402  (the project's one synthesiser)
 
 
+def _children_cpu() -> float:
+    """CPU seconds of the joined worker processes (user + system)."""
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return kids.ru_utime + kids.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--blurbs", type=int, default=10_000)
@@ -55,7 +61,7 @@ def main() -> int:
         except ImportError:
             pass
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         pool = None
         if args.workers > 1:
             # forked before the dump is read, as the CLI does, so workers stay small
@@ -68,7 +74,7 @@ def main() -> int:
                 args.workers, initializer=init_worker, initargs=(shows, taxonomy)
             )
         dump = read_dump(dump_path, "synthetic.txt")
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         if pool is not None:
             result = ingest(
                 [dump], shows, taxonomy, mapper=lambda fn, jobs: pool.imap(fn, jobs, chunksize=8)
@@ -78,11 +84,12 @@ def main() -> int:
         else:
             result = ingest([dump], shows, taxonomy)
         del dump
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
+        workers_cpu = _children_cpu()  # (the pool is joined: its workers are accounted for)
         outcomes = save_all(result.episodes, out_dir)
-        t3 = time.perf_counter()
+        t3, c3 = time.perf_counter(), time.process_time()
         again = save_all(result.episodes, out_dir)  # the re-run case: nothing to write
-        t4 = time.perf_counter()
+        t4, c4 = time.perf_counter(), time.process_time()
 
     me, children = (
         resource.getrusage(resource.RUSAGE_SELF),
@@ -95,15 +102,19 @@ def main() -> int:
         f"episodes         {len(result.episodes):,} written, {len(result.dropped)} lines "
         f"dropped, {sum(len(m.merged) for m in result.merges)} duplicates merged"
     )
-    print(f"read             {t1 - t0:6.2f} s")
+    print("                 wall      main-process cpu")
+    print(f"read             {t1 - t0:6.2f} s  {c1 - c0:6.2f} s")
     print(
-        f"pipeline         {t2 - t1:6.2f} s  ({args.workers} worker(s), tagging "
-        f"{'on' if taxonomy is not None else 'off'})"
+        f"pipeline         {t2 - t1:6.2f} s  {c2 - c1:6.2f} s  + workers {workers_cpu:.2f} s cpu"
+        f"  ({args.workers} worker(s), tagging {'on' if taxonomy is not None else 'off'})"
     )
-    print(f"store (write)    {t3 - t2:6.2f} s  ({len(outcomes):,} files)")
-    print(f"ingest total     {t3 - t0:6.2f} s")
+    print(f"store (write)    {t3 - t2:6.2f} s  {c3 - c2:6.2f} s  ({len(outcomes):,} files)")
+    print(
+        f"ingest total     {t3 - t0:6.2f} s  {c3 - c0:6.2f} s  "
+        f"(+ workers: {c3 - c0 + workers_cpu:.2f} s cpu)"
+    )
     unchanged = sum(o.status == "unchanged" for o in again)
-    print(f"store (re-run)   {t4 - t3:6.2f} s  ({unchanged:,} unchanged)")
+    print(f"store (re-run)   {t4 - t3:6.2f} s  {c4 - c3:6.2f} s  ({unchanged:,} unchanged)")
     print(
         f"cpu time         {cpu:6.2f} s  (all processes; ÷ {args.workers} ≈ wall time on an "
         f"idle {args.workers}-core machine)"

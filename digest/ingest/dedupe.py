@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass
+from itertools import combinations
 
 SHINGLE = 5
 COMPARE_CHARS = 1500  # the opening decides; transcripts can differ in where they were cut
@@ -122,13 +124,12 @@ def find_duplicates(candidates: list[Candidate], lengths: dict[int, int]) -> lis
         for h in shingles[c.key]:
             if h % _ANCHOR_MOD == 0:
                 index.setdefault(h, []).append(c.key)
-    pairs: dict[tuple[int, int], int] = {}
+    # anchors shared per pair (Counter.update counts an iterable in C; keys are in candidate
+    # order, so each pair comes out the same way round from every bucket)
+    pairs: Counter[tuple[int, int]] = Counter()
     for keys in index.values():
-        if len(keys) < 2 or len(keys) > _MAX_BUCKET:
-            continue
-        for i, a in enumerate(keys):
-            for b in keys[i + 1 :]:
-                pairs[(a, b)] = pairs.get((a, b), 0) + 1
+        if 2 <= len(keys) <= _MAX_BUCKET:
+            pairs.update(combinations(keys, 2))
     for (a, b), shared in sorted(pairs.items()):
         if shared < 2 or find(a) == find(b) or not _compatible(by_key[a], by_key[b]):
             continue
