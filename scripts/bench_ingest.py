@@ -31,6 +31,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from synth import synthesise  # noqa: E402  (the project's one synthesiser)
 
 
+def _peak_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _children_cpu() -> float:
     """CPU seconds of the joined worker processes (user + system)."""
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -75,6 +80,7 @@ def main() -> int:
             )
         dump = read_dump(dump_path, "synthetic.txt")
         t1, c1 = time.perf_counter(), time.process_time()
+        rss = [_peak_mb()]
         if pool is not None:
             result = ingest(
                 [dump], shows, taxonomy, mapper=lambda fn, jobs: pool.imap(fn, jobs, chunksize=8)
@@ -85,9 +91,11 @@ def main() -> int:
             result = ingest([dump], shows, taxonomy)
         del dump
         t2, c2 = time.perf_counter(), time.process_time()
+        rss.append(_peak_mb())
         workers_cpu = _children_cpu()  # (the pool is joined: its workers are accounted for)
         outcomes = save_all(result.episodes, out_dir)
         t3, c3 = time.perf_counter(), time.process_time()
+        rss.append(_peak_mb())
         again = save_all(result.episodes, out_dir)  # the re-run case: nothing to write
         t4, c4 = time.perf_counter(), time.process_time()
 
@@ -120,6 +128,7 @@ def main() -> int:
         f"idle {args.workers}-core machine)"
     )
     print(f"peak memory      {own:6.0f} MB main process, {kids:.0f} MB largest worker")
+    print(f"main peak after  read {rss[0]:.0f} MB, pipeline {rss[1]:.0f} MB, store {rss[2]:.0f} MB")
     return 0
 
 

@@ -72,7 +72,7 @@ class _Blurb:
 class Processed:
     """One blurb after the per-blurb chain (what travels back from a worker process)."""
 
-    ex: Extracted  # its ``transcript`` and ``ending`` dropped once the show is attributed
+    ex: Extracted  # its ``transcript``, ``ending`` and ``description`` dropped once used
     show: str | None  # slug of the attributed show
     warnings: list[str]  # about this blurb (the caller prefixes file:line)
     tags: list[str] | None  # topics for ``ex.title`` + ``ex.body`` (None: no taxonomy)
@@ -113,10 +113,11 @@ def process_blurb(job: tuple[str, bool, str | None]) -> Processed:
         # labels are evidence of what the episode discusses.
         text = ex.tag_body or ex.body or ""
         tags = sorted({m.slug for m in tag_text(ex.title or "", text, taxonomy)})
-    ex.transcript, ex.ending = None, ""
-    return Processed(
-        ex, match.show.slug if match else None, warnings, tags, dedupe.signature(ex.description)
-    )
+    signature = dedupe.signature(ex.description)
+    # Attributed and signed: what the main process does not need does not travel back to it
+    # (10,000 descriptions are 60 MB to pickle and to hold there).
+    ex.transcript, ex.ending, ex.description = None, "", ""
+    return Processed(ex, match.show.slug if match else None, warnings, tags, signature)
 
 
 _Job = tuple[str, bool, str | None]
