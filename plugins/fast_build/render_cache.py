@@ -49,7 +49,7 @@ from jinja2 import nodes
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 3
 _INTRASITE = re.compile(r"[{|](?:filename|static|attach|tag|category|author|index)[}|]")
 DEPTH = 2
 FILE_NAME = "fast_build_render.pickle"
@@ -154,6 +154,9 @@ class _StablePickler(pickle.Pickler):
 
     def __init__(self, file, refs: list, entity_types: tuple) -> None:
         super().__init__(file, protocol=4)
+        # No memo: with one, the bytes would depend on which equal values are the same object
+        # (a fresh read and a cached one share strings differently), not only on the values.
+        self.fast = True
         self.refs = refs
         self.entity_types = entity_types
 
@@ -183,7 +186,7 @@ def stable_bytes(value, refs: list, entity_types: tuple) -> str:
     buffer = io.BytesIO()
     try:
         _StablePickler(buffer, refs, entity_types).dump(value)
-    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError) as exc:
         raise Uncacheable(str(exc)) from exc
     return hashlib.sha256(buffer.getbuffer()).hexdigest()
 
@@ -198,18 +201,31 @@ class Fingerprinter:
         content_memo: dict,
         wrapper_memo: dict | None = None,
         known_wrapper_names: frozenset[str] | None = None,
+        unread_refs: frozenset[str] = frozenset(),
+        ref_wrapper_attrs: frozenset[str] | None = None,
+        content_parts: dict | None = None,
+        content_refs: frozenset[str] = frozenset(),
     ) -> None:
         self.Content, self.URLWrapper = _entity_types()
         self._types = (self.Content, self.URLWrapper)
         self.paginator_object_list = paginator_object_list
         self.wrapper_attrs = wrapper_attrs
+        # Tag/category attributes read on those reached through another entity (a card's
+        # topic chips) rather than given to the page (the tag page's own tag).
+        self.ref_wrapper_attrs = wrapper_attrs if ref_wrapper_attrs is None else ref_wrapper_attrs
         self.known_wrapper_names = known_wrapper_names
+        self.unread_refs = unread_refs
+        # An article's attributes in two parts, computed once per build for every template:
+        # plain data, and each attribute that holds other entities (``content_refs``), which a
+        # template may leave unread.
+        self._content_parts = {} if content_parts is None else content_parts
+        self.content_refs = content_refs
         # Articles and pages are fingerprinted whole, the same for every template: shared.
         self._content_own = content_memo
         self._wrapper_shared = {} if wrapper_memo is None else wrapper_memo
-        self._own: dict[int, tuple[object, str, list]] = {}
+        self._own: dict[tuple[int, bool], tuple[object, str, list]] = {}
         self._lists: dict[int, tuple[object, int, str]] = {}
-        self._deep: dict[tuple[int, int], tuple[object, str]] = {}
+        self._deep: dict[tuple[int, int, bool], tuple[object, str]] = {}
 
     # -- entities ----------------------------------------------------------------------------
     def _ref(self, entity) -> str:
@@ -217,14 +233,19 @@ class Fingerprinter:
         ident = getattr(entity, "source_path", None) or getattr(entity, "slug", None)
         return f"&{kind}:{ident}"
 
-    def own(self, entity) -> tuple[str, list]:
+    def own(self, entity, top: bool = True) -> tuple[str, list]:
         is_content = isinstance(entity, self.Content)
         memo = self._content_own if is_content else self._own
-        hit = memo.get(id(entity))
+        memo_key = id(entity) if is_content else (id(entity), top)
+        hit = memo.get(memo_key)
         if hit is not None:
             return hit[1], hit[2]
+        if is_content:
+            digest, refs = self._content_own_digest(entity)
+            memo[memo_key] = (entity, digest, refs)
+            return digest, refs
         attrs = {k: v for k, v in vars(entity).items() if k not in _SKIP_ATTRS}
-        if not is_content and isinstance(entity, self.URLWrapper):
+        if isinstance(entity, self.URLWrapper):
             # Tags and categories: only what the templates read (plus name/slug/url below).
             # name/slug are cached lazily by Pelican: taken from the properties below.
             if (
@@ -235,17 +256,18 @@ class Fingerprinter:
                 # names no scanned tag/category carries: a wrapper that escaped the scan
                 # could carry one of them.
                 raise Uncacheable("wrapper outside the scanned context")
+            read = self.wrapper_attrs if top else self.ref_wrapper_attrs
             attrs = {
                 k: v
                 for k, v in attrs.items()
-                if k.lstrip("_") in self.wrapper_attrs and k.lstrip("_") not in _WRAPPER_PROPS
+                if k.lstrip("_") in read and k.lstrip("_") not in _WRAPPER_PROPS
             }
             # The same wrapper with the same attributes selected has the same digest whatever
             # the template: shared between fingerprinters (one Author per article adds up).
             shared_key = (id(entity), tuple(sorted(attrs)))
             hit = self._wrapper_shared.get(shared_key)
             if hit is not None:
-                memo[id(entity)] = hit
+                memo[memo_key] = hit
                 return hit[1], hit[2]
         else:
             shared_key = None
@@ -254,32 +276,80 @@ class Fingerprinter:
         # Attribute values are serialised by a C pickler (other entities become references):
         # encoding every article's attributes in Python was most of the key time.
         out.append(stable_bytes({k: attrs[k] for k in sorted(attrs)}, refs, self._types))
-        if is_content:
-            # ``content``/``summary`` are ``_content``/``_summary`` with intrasite links
-            # resolved against other pages' URLs and the page being written: such links make
-            # the entity uncacheable; without them the raw attributes (in vars) are the input.
-            if _INTRASITE.search(str(attrs.get("_content") or "")) or _INTRASITE.search(
-                str(attrs.get("_summary") or "")
-            ):
-                raise Uncacheable("intrasite link")
-            extras: tuple[str, ...] = ("url", "save_as")
-        else:
-            extras = ("url", "save_as", "name", "slug")
-        for key in extras:
+        for key in ("url", "save_as", "name", "slug"):
             out.append(key)
             self._encode(getattr(entity, key, None), out, refs, top=False)
         digest = hashlib.sha256("\x1f".join(out).encode()).hexdigest()
-        memo[id(entity)] = (entity, digest, refs)
+        memo[memo_key] = (entity, digest, refs)
         if shared_key is not None:
-            self._wrapper_shared[shared_key] = memo[id(entity)]
+            self._wrapper_shared[shared_key] = memo[memo_key]
         return digest, refs
 
-    def deep(self, entity, depth: int) -> str:
-        key = (id(entity), depth)
+    def _content_parts_of(self, entity) -> tuple:
+        parts = self._content_parts.get(id(entity))
+        if parts is not None:
+            return parts
+        attrs = {k: v for k, v in vars(entity).items() if k not in _SKIP_ATTRS}
+        # ``content``/``summary`` are ``_content``/``_summary`` with intrasite links resolved
+        # against other pages' URLs and the page being written: such links make the entity
+        # uncacheable; without them the raw attributes (in vars) are the input.
+        if _INTRASITE.search(str(attrs.get("_content") or "")) or _INTRASITE.search(
+            str(attrs.get("_summary") or "")
+        ):
+            parts = (entity, None, [], {}, "")
+            self._content_parts[id(entity)] = parts
+            return parts
+        names = sorted(attrs)
+        plain_refs: list = []
+        # Serialised by a C pickler (other entities become references): encoding every
+        # article's attributes in Python was most of the key time.
+        plain = stable_bytes(
+            {k: attrs[k] for k in names if k.lstrip("_") not in self.content_refs},
+            plain_refs,
+            self._types,
+        )
+        held = {}
+        for k in names:
+            if k.lstrip("_") in self.content_refs:
+                held[k] = self._held(attrs[k])
+        extras: list[str] = []
+        for key in ("url", "save_as"):
+            extras.append(key)
+            self._encode(getattr(entity, key, None), extras, plain_refs, top=False)
+        parts = (entity, plain, plain_refs, held, "\x1f".join(extras))
+        self._content_parts[id(entity)] = parts
+        return parts
+
+    def _held(self, value) -> tuple[str, list]:
+        """(encoding, entities) of an attribute that holds entities: references spelled out
+        directly for an entity, None or a list of entities, the pickler for anything else."""
+        types = self._types
+        if value is None or isinstance(value, types):
+            return ("None", []) if value is None else (self._ref(value), [value])
+        if type(value) in (list, tuple) and all(isinstance(item, types) for item in value):
+            return f"{type(value).__name__}[{','.join(map(self._ref, value))}]", list(value)
+        refs: list = []
+        return stable_bytes(value, refs, types), refs
+
+    def _content_own_digest(self, entity) -> tuple[str, list]:
+        _, plain, plain_refs, held, extras = self._content_parts_of(entity)
+        if plain is None:
+            raise Uncacheable("intrasite link")
+        out = [type(entity).__qualname__, plain]
+        refs = list(plain_refs)
+        for k, (digest, held_refs) in held.items():
+            if k.lstrip("_") not in self.unread_refs:
+                out += [k, digest]
+                refs += held_refs
+        out.append(extras)
+        return hashlib.sha256("\x1f".join(out).encode()).hexdigest(), refs
+
+    def deep(self, entity, depth: int, top: bool = False) -> str:
+        key = (id(entity), depth, top)
         hit = self._deep.get(key)
         if hit is not None:
             return hit[1]
-        digest, refs = self.own(entity)
+        digest, refs = self.own(entity, top)
         if depth > 0 and refs:
             parts = [digest, *(self.deep(ref, depth - 1) for ref in refs)]
             digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
@@ -298,7 +368,7 @@ class Fingerprinter:
             out.append(f"{type(value).__name__}:{value!r}")
         elif isinstance(value, (self.Content, self.URLWrapper)):
             if top:
-                out.append("E" + self.deep(value, depth))
+                out.append("E" + self.deep(value, depth, top=True))
             else:
                 out.append(self._ref(value))
                 refs.append(value)
@@ -372,14 +442,26 @@ class Fingerprinter:
         return hashlib.sha256("\x1f".join(out).encode()).hexdigest()
 
 
-def wrapper_attribute_names(context: dict) -> frozenset[str]:
-    """Every attribute name (``_`` stripped) of every tag, category or author reachable from
-    the global context through containers and articles' and pages' attributes.
+def _holds_entity(value, Content, URLWrapper) -> bool:
+    if isinstance(value, (Content, URLWrapper)):
+        return True
+    return isinstance(value, (list, tuple)) and any(
+        isinstance(item, (Content, URLWrapper)) for item in value
+    )
+
+
+def wrapper_attribute_names(context: dict) -> tuple[frozenset[str], frozenset[str]]:
+    """(every attribute name of every tag, category or author; every attribute name under
+    which an article or page holds other entities), ``_`` stripped, as reachable from the
+    global context through containers and entities' attributes.
 
     Why: fingerprinters are shared by templates whose attribute sets agree on these names only,
-    so each article's digest is computed once per build instead of once per template."""
+    so each article's digest is computed once per build instead of once per template; and a
+    template that never reads ``related_episodes`` need not re-render when a related episode
+    changes."""
     Content, URLWrapper = _entity_types()
     names: set[str] = set()
+    refs: set[str] = set()
     seen: set[int] = set()
     pending = list(context.values())
     while pending:
@@ -392,13 +474,18 @@ def wrapper_attribute_names(context: dict) -> frozenset[str]:
             names.update(k.lstrip("_") for k in attrs)
             pending.extend(attrs.values())
         elif isinstance(value, Content):
-            pending.extend(v for k, v in vars(value).items() if k not in _SKIP_ATTRS)
+            for k, v in vars(value).items():
+                if k in _SKIP_ATTRS or isinstance(v, str):
+                    continue
+                if _holds_entity(v, Content, URLWrapper):
+                    refs.add(k.lstrip("_"))
+                pending.append(v)
         elif isinstance(value, dict):
             pending.extend(value.keys())
             pending.extend(value.values())
         elif isinstance(value, (list, tuple, set, frozenset)):
             pending.extend(value)
-    return frozenset(names)
+    return frozenset(names), frozenset(refs)
 
 
 def _is_paginator(value) -> bool:
@@ -414,13 +501,23 @@ def _is_page(value) -> bool:
 
 
 def template_names(env, template_name: str, memo: dict):
-    """(variable names loaded, attribute names read) by a template and every template it pulls
-    in (extends, include, import); None if one of those is named dynamically."""
+    """(variable names loaded, attribute names read, opaque) for a template and every template
+    it pulls in (extends, include, import); None if one of those is named dynamically.
+
+    ``opaque`` is True when the templates may read an attribute whose name the analysis cannot
+    see: a Python function (an env global such as seo's ``episode_jsonld(article)``), a custom
+    filter or test, a method call, or an attribute named by a variable."""
     if template_name in memo:
         return memo[template_name]
     seen: set[str] = set()
     names: set[str] = set()
     attrs: set[str] = set()
+    macros: set[str] = set()
+    bound: set[str] = set()
+    direct: list = []  # (variable, attribute) for ``variable.attribute`` reads
+    indirect: set[str] = set()
+    calls: list = []
+    opaque = False
     pending = [template_name]
     while pending:
         current = pending.pop()
@@ -432,20 +529,118 @@ def template_names(env, template_name: str, memo: dict):
         names |= {n.name for n in ast.find_all(nodes.Name) if n.ctx == "load"}
         attrs |= {n.attr for n in ast.find_all(nodes.Getattr)}
         # item access and filter arguments (``sort(attribute="date")``) name attributes too
-        attrs |= {
+        constants = {
             part
             for n in ast.find_all(nodes.Const)
             if isinstance(n.value, str)
             for part in n.value.split(".")
         }
+        attrs |= constants
+        indirect |= constants
+        for n in ast.find_all(nodes.Getattr):
+            if isinstance(n.node, nodes.Name):
+                direct.append((n.node.name, n.attr))
+            else:
+                indirect.add(n.attr)
+        bound |= {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
+        bound |= {n.target for n in ast.find_all(nodes.Import)}
+        macros |= {n.name for n in ast.find_all(nodes.Macro)}
+        macros |= {
+            name if isinstance(name, str) else name[1]
+            for n in ast.find_all(nodes.FromImport)
+            for name in n.names
+        }
+        calls.extend(ast.find_all(nodes.Call))
+        opaque = opaque or _opaque_access(ast, env)
         for node in ast.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
             if isinstance(node.template, nodes.Const) and isinstance(node.template.value, str):
                 pending.append(node.template.value)
             else:
                 memo[template_name] = None
                 return None
-    memo[template_name] = (sorted(names), frozenset(attrs))
+    for call in calls:
+        func = call.node
+        if isinstance(func, nodes.Name) and (func.name in macros or func.name in _SAFE_GLOBALS):
+            continue  # template code: its attribute reads are in the ASTs above
+        if isinstance(func, nodes.Getattr) and func.attr in _SAFE_METHODS:
+            continue
+        arguments = [*call.args, *(k.value for k in call.kwargs), call.dyn_args, call.dyn_kwargs]
+        if isinstance(func, nodes.Name) and all(
+            a is None or isinstance(a, nodes.Const) for a in arguments
+        ):
+            continue  # a function given constants only cannot reach a page's entities
+        opaque = True
+    # Attributes that may be read on an entity reached *through* another one (a card's topic
+    # chips): all but those read only as ``name.attribute`` on a page variable (the tag page's
+    # own ``tag.count``). Bound names (loops, ``set``, macro parameters) may hold anything.
+    indirect |= {attr for name, attr in direct if name in bound or name in macros}
+    through = frozenset(attrs) if opaque else frozenset(indirect)
+    memo[template_name] = (sorted(names), frozenset(attrs), opaque, through)
     return memo[template_name]
+
+
+# Filters that take attribute names as arguments: a non-constant one hides which attribute.
+_ATTRIBUTE_FILTERS = frozenset(
+    {"attr", "map", "selectattr", "rejectattr", "sort", "groupby", "sum", "unique", "min", "max",
+     "select", "reject"}
+)  # fmt: skip
+_SAFE_GLOBALS = frozenset({"caller", "range", "dict", "lipsum", "cycler", "joiner", "namespace"})
+# str, list, dict and date methods the theme calls; none of them reads an entity's attributes.
+_SAFE_METHODS = frozenset(
+    {"strftime", "isoformat", "append", "startswith", "endswith", "lower", "upper", "strip",
+     "split", "replace", "join", "format", "items", "keys", "values", "get", "title",
+     "has_previous", "has_next", "has_other_pages", "next_page_number", "previous_page_number",
+     "start_index", "end_index"}
+)  # fmt: skip
+
+
+def _hidden_name(node, filters, tests) -> bool:
+    """Whether a filter that reads attributes by name (or applies a filter/test by name) is
+    given that name as anything but a constant, or names a custom filter or test."""
+    if node.dyn_args is not None or node.dyn_kwargs is not None:
+        return True
+    keywords = {k.key: k.value for k in node.kwargs}
+    if "attribute" in keywords:
+        return not isinstance(keywords["attribute"], nodes.Const)
+    if not node.args:
+        return False
+    first = node.args[0]
+    if not isinstance(first, nodes.Const):
+        return True
+    if node.name in ("select", "reject"):
+        return first.value not in tests
+    if node.name == "map":
+        return first.value not in filters  # map("filter name")
+    if node.name in ("selectattr", "rejectattr") and len(node.args) > 1:
+        test = node.args[1]
+        return not (isinstance(test, nodes.Const) and test.value in tests)
+    return False
+
+
+def _opaque_access(ast, env) -> bool:
+    from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_TESTS
+
+    for node in ast.find_all(nodes.Filter):
+        if node.name not in DEFAULT_FILTERS:
+            # A plugin filter may read any attribute of what it is given, unless it declares
+            # that it only reads its argument as text (``fast_build_plain``, plugins/seo).
+            if not getattr(env.filters.get(node.name), "fast_build_plain", False):
+                return True
+            continue
+        if node.name in _ATTRIBUTE_FILTERS and _hidden_name(node, DEFAULT_FILTERS, DEFAULT_TESTS):
+            return True
+    for node in ast.find_all(nodes.Test):
+        if node.name not in DEFAULT_TESTS:
+            return True
+    for node in ast.find_all(nodes.Getitem):
+        arg = node.arg
+        if isinstance(arg, nodes.Slice):
+            parts = (arg.start, arg.stop, arg.step)
+            if all(part is None or isinstance(part, nodes.Const) for part in parts):
+                continue
+        if not isinstance(arg, nodes.Const):
+            return True
+    return False
 
 
 def reads_paginator_object_list(env) -> bool:
@@ -479,9 +674,11 @@ class RenderCache:
         self._base: str | None = None
         self._names: dict = {}
         self._fps: dict[frozenset[str], Fingerprinter] = {}
-        self._content_memo: dict = {}
+        self._content_memo: dict[frozenset[str], dict] = {}
         self._wrapper_memo: dict = {}
+        self._content_parts: dict = {}
         self._wrapper_names: frozenset[str] | None = None
+        self._content_refs: frozenset[str] = frozenset()
         self._paginator_object_list = True
 
     def _start(self, env) -> None:
@@ -512,20 +709,30 @@ class RenderCache:
         if found is None:
             self.stats["uncacheable"] += 1
             return None
-        names, attrs = found
+        names, attrs, opaque, through = found
         if self._wrapper_names is None:
-            self._wrapper_names = wrapper_attribute_names(localcontext)
+            self._wrapper_names, self._content_refs = wrapper_attribute_names(localcontext)
         # Templates that differ only in attribute names no tag/category carries share one
         # fingerprinter, hence one memo of every entity's digest (own() checks the premise).
-        attrs = (attrs & self._wrapper_names) - _WRAPPER_PROPS
-        fingerprinter = self._fps.get(attrs)
+        wrapper_attrs = (attrs & self._wrapper_names) - _WRAPPER_PROPS
+        ref_wrapper_attrs = (through & self._wrapper_names) - _WRAPPER_PROPS
+        # An article's references the templates never read (a listing's cards do not show
+        # related episodes) are left out of its digest, unless some code the analysis cannot
+        # see (a Python helper given the article) may read them.
+        unread = frozenset() if opaque else self._content_refs - attrs
+        fp_key = (wrapper_attrs, ref_wrapper_attrs, unread)
+        fingerprinter = self._fps.get(fp_key)
         if fingerprinter is None:
-            fingerprinter = self._fps[attrs] = Fingerprinter(
+            fingerprinter = self._fps[fp_key] = Fingerprinter(
                 self._paginator_object_list,
-                attrs,
-                self._content_memo,
+                wrapper_attrs,
+                self._content_memo.setdefault(unread, {}),
                 self._wrapper_memo,
                 self._wrapper_names,
+                unread,
+                ref_wrapper_attrs,
+                self._content_parts,
+                self._content_refs,
             )
         try:
             return fingerprinter.page_key(self._base, template, names, localcontext, name)

@@ -13,12 +13,17 @@ seconds and templates never loop over all articles.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+import os
+import pickle
 import re
+import tempfile
 import time
 import zlib
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 from pelican import signals
@@ -49,10 +54,28 @@ def _tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
+def _text_opening(html: str, chars: int) -> str:
+    """``_TAGS.sub(" ", html)[:chars]`` without stripping a whole 65 kB transcript.
+
+    A prefix of the HTML, cut before any ``<`` whose ``>`` it does not hold, strips to an exact
+    prefix of the whole text (every tag in it ends where it ends in the whole): if that is long
+    enough, it is the answer; otherwise the whole HTML is stripped."""
+    window = max(chars * 8, 4096)
+    if len(html) > window:
+        head = html[:window]
+        start = head.find("<", head.rfind(">") + 1)
+        if start != -1:
+            head = head[:start]
+        text = _TAGS.sub(" ", head)
+        if len(text) >= chars:
+            return text[:chars]
+    return _TAGS.sub(" ", html)[:chars]
+
+
 def _document(article, body_chars: int) -> list[str]:
     title = str(getattr(article, "title", "") or "")
     summary = str(getattr(article, "summary_text", "") or "")
-    body = _TAGS.sub(" ", str(getattr(article, "_content", "") or ""))[:body_chars]
+    body = _text_opening(str(getattr(article, "_content", "") or ""), body_chars)
     return _tokens(title) * 2 + _tokens(summary) + _tokens(body)
 
 
@@ -138,16 +161,77 @@ def link_episodes(generator) -> None:
         article.next_episode = chronological[i + 1] if i + 1 < len(chronological) else None
 
     docs = [_document(a, options["RELATED_BODY_CHARS"]) for a in articles]
-    ranked = rank_related(
-        topic_matrix(articles),
-        text_matrix(docs, options["RELATED_DIMENSIONS"]),
-        options["RELATED_MAX"],
-        options["RELATED_MIN_SIMILARITY"],
-        options["RELATED_BLOCK_ROWS"],
-    )
+    topics = [
+        [getattr(tag, "slug", str(tag)) for tag in getattr(a, "tags", None) or []] for a in articles
+    ]
+    cache = _Cache(settings)
+    text_key = _digest((docs, options["RELATED_DIMENSIONS"]))
+    rank_key = _digest((text_key, topics, sorted(options.items())))
+    ranked = cache.get("rank", rank_key)
+    reused = "ranking" if ranked is not None else ""
+    if ranked is None:
+        text = cache.get("text", text_key)
+        reused = "text matrix" if text is not None else ""
+        if text is None:
+            text = text_matrix(docs, options["RELATED_DIMENSIONS"])
+        ranked = rank_related(
+            topic_matrix(articles),
+            text,
+            options["RELATED_MAX"],
+            options["RELATED_MIN_SIMILARITY"],
+            options["RELATED_BLOCK_ROWS"],
+        )
+        cache.save({"text": (text_key, text), "rank": (rank_key, ranked)})
     for article, indices in zip(articles, ranked, strict=True):
         article.related_episodes = [articles[i] for i in indices]
-    log.info("related: linked %d episodes in %.2f s", len(articles), time.perf_counter() - started)
+    note = f" (reused the {reused})" if reused else ""
+    log.info("related: linked %d episodes in %.2f s%s", len(articles),
+             time.perf_counter() - started, note)  # fmt: skip
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(pickle.dumps(value, protocol=4)).hexdigest()
+
+
+class _Cache:
+    """The last build's text matrix and ranking, each under a digest of its inputs.
+
+    Why: a rebuild that changed nothing, or only tags (the text matrix stays), recomputed both;
+    the ranking compares every pair of episodes, so its cost grows with the square of their
+    number. Keyed by the inputs themselves (token lists, topic slugs, options) plus this
+    module's code, never by file dates."""
+
+    def __init__(self, settings) -> None:
+        self.enabled = bool(settings.get("RELATED_CACHE", True))
+        self.path = Path(settings.get("CACHE_PATH") or "cache") / "related.pickle"
+        self.version = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        self.data: dict = {}
+        if not self.enabled:
+            return
+        try:
+            with open(self.path, "rb") as handle:
+                data = pickle.load(handle)
+            if data.get("version") == self.version:
+                self.data = data
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, KeyError):
+            self.data = {}
+
+    def get(self, name: str, key: str):
+        entry = self.data.get(name)
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def save(self, entries: dict) -> None:
+        if not self.enabled:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump({"version": self.version, **entries}, handle, protocol=4)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def register() -> None:

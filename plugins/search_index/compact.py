@@ -37,9 +37,11 @@ from lunr.trimmer import trimmer
 from .stemmer import js_stemmer
 
 __all__ = [
+    "DocumentTokenizer",
     "FieldSpec",
     "build",
     "compact",
+    "compact_counts",
     "decode_varints",
     "encode_postings",
     "encode_varints",
@@ -134,18 +136,28 @@ def fast_compact(
     the lunr.js stemmer) runs once per distinct raw token and the counting is plain dicts.
     ``tests/unit/test_search_compact.py`` proves the two payloads identical.
     """
-    builder = make_builder(fields)
-    pipeline = builder.pipeline
-    names = [field.name for field in fields]
-    cache: dict[str, list[str]] = {}
-    term_no: dict[str, int] = {}
-    terms: list[str] = []
-    per_term: list[dict[int, list[tuple[int, int]]]] = []
-    lengths: list[list[int]] = [[] for _ in names]
-    n = 0
-    for doc, document in enumerate(documents):
-        n = doc + 1
-        for f, name in enumerate(names):
+    tokenizer = DocumentTokenizer(fields)
+    return compact_counts(fields, (tokenizer.counts(document) for document in documents))
+
+
+# One document as the index sees it: per field, (field length, {term: count} in the order the
+# terms first occur). Enough to rebuild the compact payload, so it can be cached per document.
+DocumentCounts = list[tuple[int, dict[str, int]]]
+
+
+class DocumentTokenizer:
+    """lunr's pipeline (trimmer, stop words, lunr.js stemmer) over a document's fields, once
+    per distinct raw token."""
+
+    def __init__(self, fields: Sequence[FieldSpec]) -> None:
+        self.pipeline = make_builder(fields).pipeline
+        self.names = [field.name for field in fields]
+        self.cache: dict[str, list[str]] = {}
+
+    def counts(self, document: dict[str, str]) -> DocumentCounts:
+        result: DocumentCounts = []
+        cache, pipeline = self.cache, self.pipeline
+        for name in self.names:
             value = document.get(name)
             out: list[str] = []
             if value is not None:
@@ -157,16 +169,35 @@ def fast_compact(
                         processed = [str(t) for t in pipeline.run([Token(raw, {})], name)]
                         cache[raw] = processed
                     out.extend(processed)
-            lengths[f].append(len(out))
             counts: dict[str, int] = {}
             for term in out:
                 counts[term] = counts.get(term, 0) + 1
-                if term not in term_no:
-                    term_no[term] = len(terms)
+            result.append((len(out), counts))
+        return result
+
+
+def compact_counts(
+    fields: Sequence[FieldSpec], documents: Iterable[DocumentCounts]
+) -> dict[str, Any]:
+    """The compact payload from per-document term counts (:class:`DocumentTokenizer`)."""
+    builder = make_builder(fields)
+    names = [field.name for field in fields]
+    term_no: dict[str, int] = {}
+    terms: list[str] = []
+    per_term: list[dict[int, list[tuple[int, int]]]] = []
+    lengths: list[list[int]] = [[] for _ in names]
+    n = 0
+    for doc, document in enumerate(documents):
+        n = doc + 1
+        for f, (length, counts) in enumerate(document):
+            lengths[f].append(length)
+            for term, tf in counts.items():
+                number = term_no.get(term)
+                if number is None:
+                    number = term_no[term] = len(terms)
                     terms.append(term)
                     per_term.append({})
-            for term, tf in counts.items():
-                per_term[term_no[term]].setdefault(f, []).append((doc, tf))
+                per_term[number].setdefault(f, []).append((doc, tf))
     postings: list[list[int]] = []
     for by_field in per_term:
         flat: list[int] = []

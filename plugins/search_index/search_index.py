@@ -23,16 +23,26 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import re
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
-from .compact import FieldSpec, encode_postings, fast_compact
+from .compact import (
+    DocumentCounts,
+    DocumentTokenizer,
+    FieldSpec,
+    compact_counts,
+    encode_postings,
+    fast_compact,
+)
 from .text import alias_key, normalise
 
 log = logging.getLogger(__name__)
@@ -46,6 +56,7 @@ __all__ = [
     "build_payloads",
     "build_store",
     "documents_for",
+    "record_key",
     "register",
     "shard_store",
     "write_files",
@@ -64,6 +75,7 @@ DEFAULT_BODY_CHARS = 600
 DEFAULT_SUMMARY_CHARS = 160
 DEFAULT_SHARD_DOCS = 4
 ENTRY_NAME = "entry.json"
+CACHE_NAME = "search_index.pickle"
 
 _pending: dict[str, Any] = {}
 # Names this plugin writes under the search directory (content-hashed, or a leftover temp file).
@@ -102,12 +114,33 @@ _TAG = re.compile(r"<[^>]*>")
 # opening of its HTML is read: stripping a whole 65 KB transcript was 15 % of a 1,000-episode
 # build with BeautifulSoup (docs/benchmarks.md).
 _HTML_WINDOW = 20_000
+_DEFAULT_INTRASITE = "[{|](?P<what>.*?)[|}]"  # Pelican 4.12's INTRASITE_LINK_REGEX
 
 
 def _plain_text(html: str) -> str:
     """Text of the reader's HTML. markdown-it renders with raw HTML off, so every ``<`` in it
     starts a tag and text holds entities only: a regex and ``html.unescape`` read it exactly."""
     return " ".join(unescape(_TAG.sub(" ", (html or "")[:_HTML_WINDOW])).split())
+
+
+def _body_html(article: Any) -> str:
+    """The opening of ``article.content`` that :func:`_plain_text` reads.
+
+    ``content`` rewrites intrasite links (``{filename}…``, ``|static|…``) over the whole body on
+    every access; a rewrite only replaces a quoted attribute value that starts with ``{`` or
+    ``|``, so when the opening window holds neither, that window is ``_content``'s unchanged."""
+    raw = getattr(article, "_content", None)
+    settings = getattr(article, "settings", None) or {}
+    regex = settings.get("INTRASITE_LINK_REGEX", _DEFAULT_INTRASITE)
+    if (
+        isinstance(raw, str)
+        and regex == _DEFAULT_INTRASITE
+        and not hasattr(article, "_get_content")
+    ):
+        head = raw[:_HTML_WINDOW]
+        if "{" not in head and "|" not in head:
+            return head
+    return article.content
 
 
 def _hashed_name(stem: str, payload: bytes, extension: str) -> str:
@@ -222,17 +255,58 @@ def build_payloads(
     body_chars: int = DEFAULT_BODY_CHARS,
     summary_chars: int = DEFAULT_SUMMARY_CHARS,
     extra_topics: Iterable[TopicInfo] = (),
+    counts_memo: dict[str, DocumentCounts] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(compact index, columnar document store) for ``records``; ref ``i`` is ``records[i]``.
 
     Pelican-free so the benchmark and the unit tests drive exactly what the plugin ships.
     ``extra_topics`` adds aliases of topics no episode carries yet (they still expand queries).
+    ``counts_memo`` (record key → term counts) is read and filled: a rebuild normalises and
+    tokenises only the records that changed.
     """
     specs = [FieldSpec(f["field_name"], f.get("boost", 1)) for f in fields]
-    index = fast_compact(specs, documents_for(records, body_chars))
+    if counts_memo is None:
+        index = fast_compact(specs, documents_for(records, body_chars))
+    else:
+        index = compact_counts(specs, _cached_counts(records, specs, body_chars, counts_memo))
     tables, store = build_store(records, summary_chars, extra_topics)
     index["tables"] = tables
     return index, store
+
+
+def record_key(record: SearchRecord, fields: Sequence[FieldSpec], body_chars: int) -> str:
+    """A digest of everything a record's term counts depend on (its values and the options)."""
+    values = (
+        record.title,
+        record.url,
+        record.date,
+        record.show,
+        record.show_url,
+        [(t.slug, t.name, t.url, t.aliases) for t in record.topics],
+        record.guests,
+        record.summary,
+        record.body,
+    )  # fmt: skip  (dataclasses.astuple deep-copies: ten times slower)
+    data = pickle.dumps((values, [(f.name, f.boost) for f in fields], body_chars), protocol=4)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _cached_counts(
+    records: Sequence[SearchRecord],
+    fields: Sequence[FieldSpec],
+    body_chars: int,
+    memo: dict[str, DocumentCounts],
+) -> list[DocumentCounts]:
+    tokenizer: DocumentTokenizer | None = None
+    result = []
+    for record in records:
+        key = record_key(record, fields, body_chars)
+        counts = memo.get(key)
+        if counts is None:
+            tokenizer = tokenizer or DocumentTokenizer(fields)
+            counts = memo[key] = tokenizer.counts(documents_for([record], body_chars)[0])
+        result.append(counts)
+    return result
 
 
 def build_files(
@@ -314,7 +388,7 @@ def _records(articles: Sequence[Any], taxonomy: dict[str, Any]) -> list[SearchRe
                 topics=topics,
                 guests=list(getattr(article, "guests", None) or []),
                 summary=getattr(article, "summary_text", "") or "",
-                body=_plain_text(article.content),
+                body=_plain_text(_body_html(article)),
             )
         )
     return records
@@ -332,25 +406,91 @@ def search_context(pelican_or_generator) -> None:
     pelican_or_generator.context["SEARCH_ENTRY"] = f"{out_dir}/{ENTRY_NAME}"
 
 
+def _code_version() -> str:
+    """This plugin's code and lunr's version: what cached term counts and files depend on
+    besides the records and the settings."""
+    import lunr
+
+    digest = hashlib.sha256(str(getattr(lunr, "__VERSION__", "")).encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class _Cache:
+    """Term counts per record and the last build's files, kept in the cache folder.
+
+    Why: normalising and tokenising every episode was most of the index time, and a rebuild
+    that changed one episode's tags re-did it for all of them."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.enabled = bool(settings.get("SEARCH_CACHE", True))
+        self.path = Path(settings.get("CACHE_PATH") or "cache") / CACHE_NAME
+        self.version = _code_version() if self.enabled else ""
+        self.counts: dict[str, DocumentCounts] = {}
+        self.inputs = ""
+        self.files: dict[str, bytes] = {}
+        self.entry: dict[str, Any] = {}
+        if not self.enabled:
+            return
+        try:
+            with open(self.path, "rb") as handle:
+                data = pickle.load(handle)
+            if data.get("version") == self.version:
+                self.counts = data["counts"]
+                self.inputs, self.files, self.entry = data["inputs"], data["files"], data["entry"]
+        except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError, TypeError):
+            pass
+
+    def save(self, counts: dict[str, DocumentCounts], inputs: str, files, entry) -> None:
+        if not self.enabled:
+            return
+        data = {"version": self.version, "counts": counts, "inputs": inputs, "files": files,
+                "entry": entry}  # fmt: skip
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _generator_taxonomy(generator, settings: dict[str, Any]) -> dict[str, Any] | None:
+    """The taxonomy the topics plugin already loaded from the same file, if it did: parsing
+    the YAML again cost as much as indexing a few hundred episodes."""
+    taxonomy = getattr(generator, "topics_taxonomy", None)
+    path = settings.get("TOPICS_FILE")
+    if taxonomy is None or not path or not os.path.exists(path):
+        return None
+    try:
+        if Path(str(taxonomy.path)).resolve() != Path(path).resolve():
+            return None
+        return {topic.slug: topic for topic in taxonomy}
+    except (AttributeError, TypeError):
+        return None
+
+
 def build_index(generator) -> None:
     """article_generator_finalized: build the index, the store shards and the entry."""
     started = time.perf_counter()
     settings = generator.settings
     out_dir = settings.get("SEARCH_OUTPUT_DIR", DEFAULT_OUTPUT_DIR)
     articles = sorted(generator.articles, key=lambda a: a.date, reverse=True)
-    taxonomy = _taxonomy(settings)
+    taxonomy = _generator_taxonomy(generator, settings)
+    if taxonomy is None:
+        taxonomy = _taxonomy(settings)
     extra = [
         TopicInfo(slug, topic.name, settings.get("TAG_URL", "tag/{slug}.html").format(slug=slug),
                   tuple(topic.aliases))
         for slug, topic in taxonomy.items()
     ]  # fmt: skip
-    index, store = build_payloads(
-        _records(articles, taxonomy),
-        fields=settings.get("SEARCH_INDEX_FIELDS", DEFAULT_FIELDS),
-        body_chars=settings.get("SEARCH_BODY_CHARS", DEFAULT_BODY_CHARS),
-        summary_chars=settings.get("SEARCH_SUMMARY_CHARS", DEFAULT_SUMMARY_CHARS),
-        extra_topics=extra,
-    )
+    fields = settings.get("SEARCH_INDEX_FIELDS", DEFAULT_FIELDS)
+    body_chars = settings.get("SEARCH_BODY_CHARS", DEFAULT_BODY_CHARS)
+    summary_chars = settings.get("SEARCH_SUMMARY_CHARS", DEFAULT_SUMMARY_CHARS)
+    shard_docs = settings.get("SEARCH_SHARD_DOCS", DEFAULT_SHARD_DOCS)
     lunr_js = settings.get("SEARCH_LUNR_JS")
     lunr_bytes = None
     if lunr_js and os.path.exists(lunr_js):
@@ -358,16 +498,37 @@ def build_index(generator) -> None:
             lunr_bytes = handle.read()
     else:
         log.warning("search_index: lunr.js not found at %r; run `npm ci`", lunr_js)
-    files, entry = build_files(
-        index, store, lunr_bytes, settings.get("SEARCH_SHARD_DOCS", DEFAULT_SHARD_DOCS)
-    )
+
+    cache = _Cache(settings)
+    records = _records(articles, taxonomy)
+    specs = [FieldSpec(f["field_name"], f.get("boost", 1)) for f in fields]
+    keys = [record_key(record, specs, body_chars) for record in records]
+    inputs = hashlib.sha256(
+        pickle.dumps(
+            (cache.version, keys, extra, summary_chars, shard_docs, out_dir,
+             hashlib.sha256(lunr_bytes).hexdigest() if lunr_bytes is not None else None),
+            protocol=4,
+        )
+    ).hexdigest()  # fmt: skip
+    if cache.enabled and cache.inputs == inputs and cache.files:
+        files, entry, reused = cache.files, cache.entry, True  # nothing indexed changed
+        counts = cache.counts
+    else:
+        counts = {key: cache.counts[key] for key in keys if key in cache.counts}
+        index, store = build_payloads(
+            records, fields=fields, body_chars=body_chars, summary_chars=summary_chars,
+            extra_topics=extra, counts_memo=counts,
+        )  # fmt: skip
+        files, entry = build_files(index, store, lunr_bytes, shard_docs)
+        reused = False
+        cache.save(counts, inputs, files, entry)
     _pending["files"] = {f"{out_dir}/{name}": data for name, data in files.items()}
     generator.context["SEARCH_ENTRY"] = f"{out_dir}/{ENTRY_NAME}"
     log.info(
-        "search_index: %d episodes, index %d bytes, %d store files (%d bytes), %.2f s",
+        "search_index: %d episodes, index %d bytes, %d store files (%d bytes), %.2f s%s",
         len(articles), len(files[entry["index"]]), len(files) - 2 - ("lunr" in entry),
         sum(len(v) for k, v in files.items() if k.startswith(("docs/", "store."))),
-        time.perf_counter() - started,
+        time.perf_counter() - started, " (unchanged, reused)" if reused else "",
     )  # fmt: skip
 
 

@@ -163,6 +163,12 @@ def make_site_jsonld(settings: dict[str, Any]):
     return site_jsonld
 
 
+# Filters that read their argument only as text (``str()``), never an article's or a tag's
+# other attributes: fast_build's render cache may then track attributes per template.
+for _plain_filter in (safe_url, iso_duration, split_transcript, split_notes):
+    _plain_filter.fast_build_plain = True  # type: ignore[attr-defined]
+
+
 def add_template_helpers(generator) -> None:
     env = getattr(generator, "env", None)
     if env is None:
