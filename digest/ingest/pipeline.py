@@ -1,12 +1,13 @@
 """Dumps + shows + taxonomy → :class:`IngestResult` (pure: no file is opened here).
 
 Order of work: classify every line; skip byte-identical repeats early (the sample repeats whole
-lines); run the per-blurb chain on each unique blurb — extract, attribute the show, tag topics,
-sign for dedupe (:func:`process_blurb`, the costly part, so the caller may pass a parallel
-``map``); merge near duplicates; make titles distinct on a listing page; give undated episodes
-the documented estimated date; assign unique slugs.
+lines); run the per-blurb chain on each unique blurb — extract, attribute the show, sign for
+dedupe (:func:`process_blurb`, the costly part, so the caller may pass a parallel ``map``);
+merge near duplicates; make titles distinct on a listing page; give undated episodes the
+documented estimated date; assign unique slugs; tag topics of each kept episode with its final
+title (:func:`retag`, through the same ``map``).
 
-A process pool runs :func:`process_blurb` with the shows and taxonomy of
+A process pool runs :func:`process_blurb` and :func:`retag` with the shows and taxonomy of
 :func:`init_worker` (pass it as the pool's initializer); :func:`ingest` sets the same context in
 its own process, so a plain ``map`` works too.
 """
@@ -75,7 +76,6 @@ class Processed:
     ex: Extracted  # its ``transcript``, ``ending`` and ``description`` dropped once used
     show: str | None  # slug of the attributed show
     warnings: list[str]  # about this blurb (the caller prefixes file:line)
-    tags: list[str] | None  # topics for ``ex.title`` + ``ex.body`` (None: no taxonomy)
     signature: dedupe.Signature
 
 
@@ -95,7 +95,7 @@ def process_blurb(job: tuple[str, bool, str | None]) -> Processed:
     raw, cut, header_slug = job
     if _CONTEXT is None:
         raise RuntimeError("process_blurb needs init_worker(shows, taxonomy) first")
-    shows, taxonomy = _CONTEXT
+    shows = _CONTEXT[0]
     ex = extract(raw, cut=cut)
     header = shows.by_slug(header_slug)
     evidence = "\n".join((ex.description, ex.transcript or "", ex.ending))
@@ -105,19 +105,11 @@ def process_blurb(job: tuple[str, bool, str | None]) -> Processed:
     warnings = [warning] if warning else []
     if header is None and ex.show_name and not match:
         warnings.append(f"text names show {ex.show_name!r}, not in content/shows.yml")
-    tags = None
-    if taxonomy is not None:
-        from digest.tagging import tag_text  # another engineer's module
-
-        # tag_body keeps the chapter list that the published body no longer repeats: chapter
-        # labels are evidence of what the episode discusses.
-        text = ex.tag_body or ex.body or ""
-        tags = sorted({m.slug for m in tag_text(ex.title or "", text, taxonomy)})
     signature = dedupe.signature(ex.description)
     # Attributed and signed: what the main process does not need does not travel back to it
     # (10,000 descriptions are 60 MB to pickle and to hold there).
     ex.transcript, ex.ending, ex.description = None, "", ""
-    return Processed(ex, match.show.slug if match else None, warnings, tags, signature)
+    return Processed(ex, match.show.slug if match else None, warnings, signature)
 
 
 _Job = tuple[str, bool, str | None]
@@ -125,7 +117,7 @@ _Job = tuple[str, bool, str | None]
 
 def retag(job: tuple[str, str]) -> list[str]:
     """Title and tagging text → sorted topic slugs, with the taxonomy of :func:`init_worker`
-    (top-level so a pool can run it; the same call :func:`process_blurb` makes)."""
+    (top-level so a pool can run it)."""
     title, text = job
     if _CONTEXT is None or _CONTEXT[1] is None:
         raise RuntimeError("retag needs init_worker(shows, taxonomy) with a taxonomy first")
@@ -227,11 +219,10 @@ def ingest(
     init_worker(shows, taxonomy)
     extracted: dict[int, Extracted] = {}
     chosen_show: dict[int, Show | None] = {}
-    tags_of: dict[int, list[str] | None] = {}
     candidates: list[dedupe.Candidate] = []
     for n, (i, done) in enumerate(zip(unique, mapper(process_blurb, jobs()), strict=True), 1):
         b, ex = blurbs[i], done.ex
-        extracted[i], tags_of[i] = ex, done.tags
+        extracted[i] = ex
         chosen_show[i] = shows.by_slug(done.show)
         result.warnings.extend(f"{b.file}:{b.line}: {w}" for w in done.warnings)
         candidates.append(dedupe.Candidate(i, "", done.show, ex.episode, signature=done.signature))
@@ -296,25 +287,21 @@ def ingest(
                 )
             )
 
-    titled = [ep.title for ep in episodes]
     _distinct_titles(episodes)
     _assign_slugs(episodes)
     if taxonomy is not None:
-        # Tagged in the worker with the extracted title; a title made distinct since (a guest
-        # or "#12" appended) may mention a topic, so it is tagged again — through ``mapper``
-        # too: on synthetic dumps half the titles change, and tagging them here would run
-        # on one core while the pool idles.
-        again = [
-            n
-            for n, (ep, title, i) in enumerate(zip(episodes, titled, kept_keys, strict=True))
-            if tags_of[i] is None or ep.title != title
-        ]
-        retag_jobs = (
-            (episodes[n].title, extracted[kept_keys[n]].tag_body or episodes[n].body) for n in again
+        # Tagged last, once per kept episode, with its final title (one made distinct — a
+        # guest or "#12" appended — may mention a topic): tagging in the first pass would tag
+        # duplicates that are merged away and, on dumps that repeat titles, tag half the
+        # episodes twice.  Through ``mapper``, so a pool shares the work.  The tagged text
+        # keeps the chapter list the published body no longer repeats: chapter labels are
+        # evidence of what the episode discusses.
+        tag_jobs = (
+            (ep.title, extracted[i].tag_body or ep.body)
+            for ep, i in zip(episodes, kept_keys, strict=True)
         )
-        retagged = dict(zip(again, mapper(retag, retag_jobs), strict=True))
-        for n, (ep, i) in enumerate(zip(episodes, kept_keys, strict=True)):
-            ep.tags = retagged[n] if n in retagged else tags_of[i]  # type: ignore[assignment]
+        for ep, tags in zip(episodes, mapper(retag, tag_jobs), strict=True):
+            ep.tags = tags
     result.episodes = episodes
     return result
 

@@ -84,9 +84,10 @@ def _synthetic_dump(tmp_path: Path, n: int, seed: int) -> Path:
     return path
 
 
-def test_retitled_episodes_are_retagged_through_the_mapper(tmp_path: Path) -> None:
-    """Titles made distinct after the workers tagged them are tagged again — by the jobs the
-    caller's ``mapper`` runs (a pool in the CLI), with the same result as tagging in place."""
+def test_episodes_are_tagged_with_their_final_titles_through_the_mapper(tmp_path: Path) -> None:
+    """Episodes are tagged once their titles are final (made distinct: a guest or "#12"
+    appended) — by jobs the caller's ``mapper`` runs (a pool in the CLI), with the same result
+    as tagging in place."""
     import pickle
 
     from digest.tagging import tag_text
