@@ -36,7 +36,7 @@ import functools
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterator
+from multiprocessing.pool import IMapIterator
 from typing import Any, ClassVar
 
 from markdown_it import MarkdownIt
@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 # More processes than this stop paying: the parent, which builds Pelican's objects from the
 # results, becomes the bottleneck, and each worker is one more copy of the interpreter.
 MAX_DEFAULT_PROCESSES = 4
+# A pool whose worker was killed (out of memory, a signal) never delivers that worker's files:
+# after this long without a result the reader stops waiting and reads the rest itself.
+RESULT_TIMEOUT_S = 300
 # What a worker sends back for one file: (HTML or None when unpublishable, values, problems).
 Result = tuple[str | None, dict[str, Any], list[Problem]]
 
@@ -121,7 +124,7 @@ class Prefetch:
         context = multiprocessing.get_context("fork")
         self._pool = context.Pool(processes)
         chunksize = max(1, min(16, len(paths) // (processes * 8)))
-        self._results: Iterator | None = self._pool.imap(_read_in_worker, paths, chunksize)
+        self._results: IMapIterator | None = self._pool.imap(_read_in_worker, paths, chunksize)
 
     def take(self, path: str) -> Result | None:
         """The worker's result for ``path``; None when it was not (or could not be) read."""
@@ -130,7 +133,7 @@ class Prefetch:
         self._pending.discard(path)
         while path not in self._ready and self._results is not None:
             try:
-                done, result = next(self._results)
+                done, result = self._results.next(timeout=RESULT_TIMEOUT_S)
             except StopIteration:
                 self.close()
                 break

@@ -176,3 +176,46 @@ def test_metadata_contract(tmp_path: Path, reader) -> None:
 def test_split_front_matter_reports_body_line() -> None:
     front, body, line, _ = split_front_matter("---\na: 1\n---\nhello\n")
     assert front == {"a": 1} and body == "hello\n" and line == 4
+
+
+def test_parallel_reads_match_the_reader_and_keep_file_line_problems(tmp_path: Path) -> None:
+    """Pool results are exactly what the reader computes itself, problems included."""
+    from plugins.markdown_reader.markdown_reader import Prefetch, read_source
+
+    paths = [
+        write(
+            tmp_path, f"---\ntitle: T{n}\ndate: 2024-01-0{n}\ntags: 5\n---\n*body* {n}\n", f"{n}.md"
+        )
+        for n in range(1, 6)
+    ]
+    paths.append(write(tmp_path, "---\ntitle: [a\n---\nbody\n", "broken.md"))
+    prefetch = Prefetch(paths, 2)
+    try:
+        md = make_markdown()
+        for path in reversed(paths):  # any order Pelican asks in
+            assert prefetch.take(path) == read_source(path, md)
+        assert prefetch.served == len(paths)
+    finally:
+        prefetch.close()
+
+
+def test_a_stuck_worker_does_not_hang_the_build(tmp_path: Path, monkeypatch) -> None:
+    """A worker that never answers (here: blocked opening a FIFO) is given up on, not awaited."""
+    import os
+
+    from plugins.markdown_reader import markdown_reader
+    from plugins.markdown_reader.markdown_reader import Prefetch
+
+    monkeypatch.setattr(markdown_reader, "RESULT_TIMEOUT_S", 1)
+    fifo = str(tmp_path / "stuck.md")
+    os.mkfifo(fifo)
+    good = write(tmp_path, "---\ntitle: T\ndate: 2024-01-01\n---\nbody\n", "good.md")
+    prefetch = Prefetch([fifo, good], 1)
+    try:
+        assert prefetch.take(good) is None, "the reader then reads the file itself"
+    finally:
+        prefetch.close(terminate=True)
+    reader = MarkdownItReader(dict(DEFAULT_CONFIG))
+    reader.prefetch = prefetch
+    html, meta = reader.read(good)
+    assert meta["title"] == "T" and "body" in html and reader.reads == 1
