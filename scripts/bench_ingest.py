@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest.ingest.pipeline import ingest, init_worker  # noqa: E402
+from digest.ingest.pipeline import ingest, init_worker, warm_up  # noqa: E402
 from digest.ingest.read import read_dump  # noqa: E402
 from digest.shows import load_shows  # noqa: E402
 from digest.store import save_all  # noqa: E402
@@ -72,9 +72,7 @@ def main() -> int:
             # forked before the dump is read, as the CLI does, so workers stay small
             from multiprocessing import get_context
 
-            from digest.ingest.extract import warm_up
-
-            warm_up()
+            warm_up(taxonomy)
             pool = get_context("fork").Pool(
                 args.workers, initializer=init_worker, initargs=(shows, taxonomy)
             )

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from digest.ingest.pipeline import IngestResult, ingest, init_worker  # noqa: E402
+from digest.ingest.pipeline import IngestResult, ingest, init_worker, warm_up  # noqa: E402
 from digest.ingest.read import Dump, InputProblem, read_dump  # noqa: E402
 from digest.shows import ShowRegistry, ShowsError, load_shows  # noqa: E402
 from digest.store import Outcome, save_all  # noqa: E402
@@ -182,9 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             # gets the shows and taxonomy once (fork: inherited, not pickled).
             from multiprocessing import get_context
 
-            from digest.ingest.extract import warm_up
-
-            warm_up()
+            warm_up(taxonomy)
             pool = get_context("fork").Pool(
                 args.workers, initializer=init_worker, initargs=(shows, taxonomy)
             )
