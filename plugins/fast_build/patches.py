@@ -14,11 +14,15 @@ they were written against: on any other version they are skipped with a warning,
   document; a digest's vocabulary is small, so a dictionary makes it almost free.
 * ``lunr`` tokenizer — splits text one character at a time in Python; a regular expression with
   the same separator set yields the same tokens with the same positions.
+* ``pelican.utils.copy_file`` — theme files were copied again on every build; identical bytes
+  are now left alone, so a no-change rebuild touches no file but ``sitemap.xml`` (whose
+  listing pages' ``lastmod`` is the build time, pelican-sitemap's own choice).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 log = logging.getLogger(__name__)
@@ -110,10 +114,46 @@ def _patch_lunr() -> bool:
     return True
 
 
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
+def _patch_copy() -> bool:
+    """Theme and static files are copied again on every build: skip a file whose bytes are
+    already there (``pelican.utils.copy_file``, called by ``copy`` for every file)."""
+    import pelican
+    import pelican.utils
+
+    if pelican.__version__ != PELICAN_VERSION:
+        return False
+    original = pelican.utils.copy_file
+
+    def copy_file(source: str, destination: str) -> None:
+        try:
+            if os.path.getsize(source) == os.path.getsize(destination):
+                with open(source, "rb") as handle:
+                    if _same_bytes(destination, handle.read()):
+                        return
+        except OSError:
+            pass
+        original(source, destination)
+
+    copy_file.__wrapped__ = original  # type: ignore[attr-defined]
+    pelican.utils.copy_file = copy_file
+    return True
+
+
 def apply() -> dict[str, bool]:
     """Apply every patch once per process; return which ones are active."""
     if not _state["applied"]:
         _state["applied"] = True
         _state["pelican"] = _patch_pelican()
         _state["lunr"] = _patch_lunr()
-    return {"pelican": _state["pelican"], "lunr": _state["lunr"]}
+        _state["copy"] = _patch_copy()
+    return {key: _state[key] for key in ("pelican", "lunr", "copy")}

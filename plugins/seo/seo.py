@@ -200,7 +200,10 @@ def write_robots(pelican) -> None:
         lines.append(f"Disallow: {path}")
     lines += ["", f"Sitemap: {base}/sitemap.xml", ""]
     target = Path(pelican.output_path) / "robots.txt"
-    target.write_text("\n".join(lines), encoding="utf-8")
+    data = "\n".join(lines).encode("utf-8")
+    if target.exists() and target.read_bytes() == data:
+        return  # a rebuild leaves unchanged files alone (deploys, file watchers)
+    target.write_bytes(data)
     log.debug("seo: wrote %s", target)
 
 

@@ -1,0 +1,122 @@
+"""Rebuilds (issue 9): what the build caches (fast_build's render cache, Jinja bytecode, the
+search index's term counts and files, related episodes' text matrix and ranking) must never
+serve bytes a clean build of the same inputs would not write.
+
+Real Pelican builds of the sample slice, with Pelican's content cache on as in pelicanconf.py.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE_SLICE, prepare_content, run_ingest, run_pelican
+
+WARM = {"CACHE_CONTENT": "true", "LOAD_CONTENT_CACHE": "true"}
+
+
+def _build(content: Path, output: Path, **settings: str) -> None:
+    done = run_pelican(content, output, extra_settings={**WARM, **settings})
+    assert done.returncode == 0, f"pelican failed:\n{done.stdout}\n{done.stderr}"
+
+
+def _tree(output: Path) -> dict[str, bytes]:
+    """Every file but sitemap.xml, whose listing pages carry the build time (pelican-sitemap)."""
+    return {
+        str(path.relative_to(output)): path.read_bytes()
+        for path in sorted(output.rglob("*"))
+        if path.is_file() and path.name != "sitemap.xml"
+    }
+
+
+def _assert_same(clean: dict[str, bytes], rebuilt: dict[str, bytes]) -> None:
+    # A kept output folder still holds the previous build's content-hashed search files;
+    # every file of the clean build must be there with the same bytes.
+    missing = sorted(set(clean) - set(rebuilt))
+    assert not missing, missing[:5]
+    differing = [name for name in clean if clean[name] != rebuilt[name]]
+    assert not differing, f"{len(differing)} files differ, e.g. {differing[:5]}"
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    content = prepare_content(tmp_path_factory.mktemp("rebuild"))
+    done = run_ingest([SAMPLE_SLICE], content / "episodes")
+    assert done.returncode == 0, done.stderr
+    return content
+
+
+def test_warm_rebuild_rewrites_no_file_and_renders_no_page(content, tmp_path):
+    output = tmp_path / "out"
+    _build(content, output)
+    stamps = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+    cache = tmp_path / "cache"
+    keys = pickle.loads((cache / "fast_build_render.pickle").read_bytes())["pages"]
+    _build(content, output)
+    touched = [
+        str(p) for p in stamps if p.name != "sitemap.xml" and p.stat().st_mtime_ns != stamps[p]
+    ]
+    assert not touched, touched[:5]
+    # every page was vouched for by its key (same key, same file): nothing was rendered
+    assert pickle.loads((cache / "fast_build_render.pickle").read_bytes())["pages"] == keys
+    assert (cache / "search_index.pickle").exists() and (cache / "related.pickle").exists()
+
+
+def test_rebuild_after_template_change_matches_clean_build(content, tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    output = tmp_path / "out"
+    _build(content, output, THEME=f'"{theme}"')
+    chips = theme / "templates" / "_topic_chips.html"
+    chips.write_text(chips.read_text().replace('class="chips"', 'class="chips topics"'))
+    _build(content, output, THEME=f'"{theme}"')
+    rebuilt = _tree(output)
+    assert any(b'class="chips topics"' in data for data in rebuilt.values())
+    clean = tmp_path / "clean" / "out"
+    _build(content, clean, THEME=f'"{theme}"')
+    _assert_same(_tree(clean), rebuilt)
+
+
+def test_rebuild_after_setting_change_matches_clean_build(content, tmp_path):
+    """RELATED_MAX changes the related episodes (related's cached ranking) and every article
+    page (the render cache); SEARCH_SUMMARY_CHARS changes only the search store."""
+    output = tmp_path / "out"
+    _build(content, output)
+    changed = {"RELATED_MAX": "2", "SEARCH_SUMMARY_CHARS": "40"}
+    _build(content, output, **changed)
+    clean = tmp_path / "clean" / "out"
+    _build(content, clean, **changed)
+    _assert_same(_tree(clean), _tree(output))
+    _build(content, tmp_path / "default" / "out")
+    assert _tree(tmp_path / "default" / "out") != _tree(clean)
+
+
+def test_search_record_key_covers_every_field():
+    """The search cache reuses an episode's term counts only under the same key: a field the
+    key left out would let an edit keep serving the old counts."""
+    import dataclasses
+
+    from plugins.search_index.compact import FieldSpec
+    from plugins.search_index.search_index import SearchRecord, TopicInfo, record_key
+
+    fields = [FieldSpec("title", 10), FieldSpec("body")]
+    base = SearchRecord(
+        title="t", url="u/", date="2024-01-01", show="s", show_url="s/",
+        topics=[TopicInfo("k8s", "Kubernetes", "topics/k8s/", ("kube",))],
+        guests=["g"], summary="sum", body="body",
+    )  # fmt: skip
+    key = record_key(base, fields, 600)
+    for f in dataclasses.fields(SearchRecord):
+        value = getattr(base, f.name)
+        if f.name == "topics":
+            other = [TopicInfo("k8s", "Kubernetes", "topics/k8s/", ("kube", "k8s"))]
+        elif isinstance(value, list):
+            other = [*value, "x"]
+        else:
+            other = value + "x"
+        assert record_key(dataclasses.replace(base, **{f.name: other}), fields, 600) != key
+    assert record_key(base, fields, 601) != key
+    assert record_key(base, [FieldSpec("title", 9), FieldSpec("body")], 600) != key
