@@ -98,8 +98,27 @@ def lead_needed(article: Any) -> bool:
     summary = re.sub(r"\s+", " ", getattr(article, "summary_text", "") or "").strip()
     if not summary:
         return False
-    head = _plain(getattr(article, "content", "") or "")[: len(summary) + 200]
+    head = _plain_opening(getattr(article, "content", "") or "", len(summary) + 200)
     return summary[:80].rstrip(".… ") not in head
+
+
+def _plain_opening(html: str, chars: int) -> str:
+    """``_plain(html)[:chars]`` without stripping a whole 65 kB transcript (a build-time cost
+    on every episode page).
+
+    A prefix of the HTML cut before any ``<`` whose ``>`` it does not hold strips to a prefix
+    of the whole text (tags end where they end in the whole; collapsing whitespace and the
+    final strip keep prefixes): when that prefix is long enough it is the answer."""
+    window = max(chars * 8, 4096)
+    if len(html) > window:
+        head = html[:window]
+        start = head.find("<", head.rfind(">") + 1)
+        if start != -1:
+            head = head[:start]
+        text = _plain(head)
+        if len(text) >= chars:
+            return text[:chars]
+    return _plain(html)[:chars]
 
 
 def _jsonld(data: dict[str, Any]) -> Markup:

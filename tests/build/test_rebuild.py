@@ -120,3 +120,21 @@ def test_search_record_key_covers_every_field():
         assert record_key(dataclasses.replace(base, **{f.name: other}), fields, 600) != key
     assert record_key(base, fields, 601) != key
     assert record_key(base, [FieldSpec("title", 9), FieldSpec("body")], 600) != key
+
+
+def test_text_openings_equal_stripping_the_whole_html():
+    """related and seo read only the opening of an episode's HTML; the shortcut must give
+    exactly what stripping the whole page gave (stray ``<``/``>``, entities, whitespace)."""
+    import random
+
+    from plugins.related.related import _TAGS, _text_opening
+    from plugins.seo.seo import _plain, _plain_opening
+
+    rng = random.Random(7)
+    parts = ["<p>", "</p>", " ", "  ", "\n", "word", "é", "<a href='x'>", "</a>", "&amp;",
+             "<br>", "\t", "text more", "<", ">", "<<"]  # fmt: skip
+    for _ in range(3000):
+        html = "".join(rng.choice(parts) for _ in range(rng.randint(0, 3000)))
+        n = rng.randint(0, 500)
+        assert _text_opening(html, n) == _TAGS.sub(" ", html)[:n]
+        assert _plain_opening(html, n) == _plain(html)[:n]
