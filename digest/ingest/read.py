@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,13 +84,24 @@ def _decode_line(raw: bytes, file: str, number: int, problems: list[InputProblem
         return raw.decode("cp1252", errors="replace")
 
 
+def _split_newlines(data: bytes, start: int = 0) -> Iterator[bytes]:
+    """``data[start:].split(b"\\n")``, one piece at a time: a 90 MB dump is not held a
+    second time as a list of byte strings while its lines are decoded."""
+    while True:
+        end = data.find(b"\n", start)
+        if end < 0:
+            yield data[start:]
+            return
+        yield data[start:end]
+        start = end + 1
+
+
 def split_lines(data: bytes, file: str) -> tuple[list[RawLine], list[InputProblem]]:
     """Split raw bytes into numbered lines (1-based), reporting undecodable and huge lines."""
     problems: list[InputProblem] = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     lines: list[RawLine] = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    for number, raw in enumerate(_split_newlines(data, start), start=1):
         if raw.endswith(b"\r"):
             raw = raw[:-1]
         if not raw.strip():

@@ -121,3 +121,14 @@ def test_trigger_pre_checks_on_real_blurbs() -> None:
     finally:
         extract._NEEDS.update(saved)
     assert sum(bool(guests) for guests, _ in fast) > 5
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.binary(max_size=60), st.sampled_from([0, 3]))
+def test_lazy_line_split_is_bytes_split(data: bytes, start: int) -> None:
+    from digest.ingest.read import _split_newlines
+
+    data = b"\xef\xbb\xbf" + data if start else data
+    assert list(_split_newlines(data, start)) == data[start:].split(b"\n")
+    for extra in (b"\n", b"\n\n", b"a\nb", b"\r\n"):
+        assert list(_split_newlines(data + extra, start)) == (data + extra)[start:].split(b"\n")
