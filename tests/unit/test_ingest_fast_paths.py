@@ -132,3 +132,28 @@ def test_lazy_line_split_is_bytes_split(data: bytes, start: int) -> None:
     assert list(_split_newlines(data, start)) == data[start:].split(b"\n")
     for extra in (b"\n", b"\n\n", b"a\nb", b"\r\n"):
         assert list(_split_newlines(data + extra, start)) == (data + extra)[start:].split(b"\n")
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(_texts)
+def test_packed_shingles_are_the_crc_set(text: str) -> None:
+    """Signatures keep their 5-gram hashes as packed bytes; unpacked, they are the set."""
+    from digest.ingest import dedupe
+
+    sig = dedupe.signature(text)
+    words = dedupe.fingerprint(text[: dedupe.COMPARE_CHARS * 2]).split()
+    expected = dedupe._shingles(words[: dedupe.COMPARE_CHARS // 5])
+    assert sig.shingle_set() == frozenset(expected)
+    assert list(sig.shingle_values()) == sorted(expected)
+
+
+def test_near_duplicates_still_found_with_packed_shingles() -> None:
+    from digest.ingest import dedupe
+
+    base = " ".join(f"word{i} topic{i % 7} detail{i % 11}" for i in range(120))
+    other = base.replace("word5 ", "changed ")
+    unrelated = " ".join(f"else{i} thing{i % 5}" for i in range(120))
+    cands = [dedupe.Candidate(k, t) for k, t in enumerate([base, unrelated, other])]
+    groups = dedupe.find_duplicates(cands, {0: 10, 1: 10, 2: 9})
+    assert [(g.keep, g.merged) for g in groups] == [(0, (2,))]
+    assert groups[0].reason.startswith("near-identical text")
