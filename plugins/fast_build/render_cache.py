@@ -104,6 +104,7 @@ def global_fingerprint(settings: dict) -> str:
     digest = hashlib.sha256()
     digest.update(f"{FORMAT}|{pelican.__version__}|{jinja2.__version__}|".encode())
     digest.update(f"{metadata.version('markupsafe')}|{sys.version}".encode())
+    digest.update(f"|{metadata.version('feedgenerator')}".encode())
     roots = [settings.get("THEME", "")]
     roots += list(settings.get("PLUGIN_PATHS", []) or [])
     roots += [settings.get(key, "") for key in ("TOPICS_FILE", "SHOWS_FILE")]
@@ -661,6 +662,17 @@ def reads_paginator_object_list(env) -> bool:
     return False
 
 
+# The entity-valued attributes of an article Pelican's feed writer reads.
+_FEED_READS = frozenset({"category", "tags", "author", "authors"})
+
+
+@dataclasses.dataclass(frozen=True)
+class _FeedTemplate:
+    """Stands for the template of a feed in its key (feeds are written by feedgenerator)."""
+
+    name: str
+
+
 class RenderCache:
     """Keys of the last build's pages, loaded from and saved to the cache folder."""
 
@@ -680,6 +692,7 @@ class RenderCache:
         self._wrapper_names: frozenset[str] | None = None
         self._content_refs: frozenset[str] = frozenset()
         self._paginator_object_list = True
+        self._analysed = True
 
     def _start(self, env) -> None:
         self._base = global_fingerprint(self.settings)
@@ -697,14 +710,64 @@ class RenderCache:
             # name is reused instead of parsing every template again.
             self._paginator_object_list, names = analysis
             self._names.update(names)
-        else:
+        elif env is not None:
             self._paginator_object_list = reads_paginator_object_list(env)
+            self._analysed = True
+        else:
+            self._analysed = False  # a feed came first: the templates are read at the first page
+
+    def feed_key(self, items: list, context: dict, path: str, meta: tuple) -> str | None:
+        """The key of a feed: its items, what the writer reads from the context, and the
+        call's arguments (``meta``).
+
+        Pelican 4.12.0's ``Writer._add_item_to_the_feed`` reads an item's own values (title,
+        url, date, summary, content, modified) and its category, tags and author as text
+        (``str()``: their names); so an item's other references (related episodes,
+        neighbours) and its tags' other attributes (counts) are left out of the key."""
+        if not self.enabled:
+            return None
+        if self._base is None:
+            self._start(None)
+        if self._wrapper_names is None:
+            self._wrapper_names, self._content_refs = wrapper_attribute_names(context)
+        unread = self._content_refs - _FEED_READS
+        fingerprinter = self._fps.get(("feed", unread))
+        if fingerprinter is None:
+            fingerprinter = self._fps[("feed", unread)] = Fingerprinter(
+                self._paginator_object_list,
+                frozenset(),
+                self._content_memo.setdefault(unread, {}),
+                self._wrapper_memo,
+                self._wrapper_names,
+                unread,
+                frozenset(),
+                self._content_parts,
+                self._content_refs,
+            )
+        values = {
+            "items": list(items),
+            "meta": meta,
+            "context": tuple(
+                (name, context.get(name))
+                for name in ("SITEURL", "FEED_DOMAIN", "SITENAME", "SITESUBTITLE")
+            ),
+        }
+        template = _FeedTemplate(f"feed:{meta[0]}")
+        try:
+            return fingerprinter.page_key(self._base, template, sorted(values), values, path)
+        except Uncacheable as exc:
+            log.debug("fast_build: feed %s not cacheable (%s)", path, exc)
+            self.stats["uncacheable"] += 1
+            return None
 
     def key(self, template, localcontext: dict, name: str) -> str | None:
         if not self.enabled:
             return None
         if self._base is None:
             self._start(template.environment)
+        elif not self._analysed:
+            self._paginator_object_list = reads_paginator_object_list(template.environment)
+            self._analysed = True
         found = template_names(template.environment, template.name, self._names)
         if found is None:
             self.stats["uncacheable"] += 1
