@@ -100,6 +100,7 @@ def test_parallel_and_single_process_builds_are_identical(content, parallel_and_
     # Every file went through the pool in one build and through the reader in the other.
     assert reads(log_p) == (episodes, episodes, 0), log_p
     assert reads(log_s) == (episodes, 0, episodes), log_s
+    assert "pool failed" not in log_p, log_p
     parallel, single = tree(work_p / "output"), tree(work_s / "output")
     assert any(name.startswith("episodes/") for name in parallel)
     assert sorted(parallel) == sorted(single), set(parallel) ^ set(single)

@@ -178,7 +178,10 @@ def test_split_front_matter_reports_body_line() -> None:
     assert front == {"a": 1} and body == "hello\n" and line == 4
 
 
-def test_parallel_reads_match_the_reader_and_keep_file_line_problems(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [1, 4])
+def test_parallel_reads_match_the_reader_and_keep_file_line_problems(
+    tmp_path: Path, chunk: int, caplog
+) -> None:
     """Pool results are exactly what the reader computes itself, problems included."""
     from plugins.markdown_reader.markdown_reader import Prefetch, read_source
 
@@ -189,12 +192,14 @@ def test_parallel_reads_match_the_reader_and_keep_file_line_problems(tmp_path: P
         for n in range(1, 6)
     ]
     paths.append(write(tmp_path, "---\ntitle: [a\n---\nbody\n", "broken.md"))
-    prefetch = Prefetch(paths, 2)
+    prefetch = Prefetch(paths, 2, chunk=chunk)
     try:
         md = make_markdown()
-        for path in reversed(paths):  # any order Pelican asks in
-            assert prefetch.take(path) == read_source(path, md)
+        with caplog.at_level(logging.WARNING):
+            for path in reversed(paths):  # any order Pelican asks in
+                assert prefetch.take(path) == read_source(path, md)
         assert prefetch.served == len(paths)
+        assert not caplog.records, "the pool must not have failed over to in-process reading"
     finally:
         prefetch.close()
 
