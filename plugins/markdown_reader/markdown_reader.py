@@ -54,8 +54,8 @@ from digest.scrub import scrub_url
 
 log = logging.getLogger(__name__)
 
-# More processes than this stop paying: the parent, which builds Pelican's objects from the
-# results, becomes the bottleneck, and each worker is one more copy of the interpreter.
+# Default cap: each worker is one more interpreter in memory, and the parent still builds every
+# Pelican object from the results one by one (only measured on 2 cores; raise it by setting).
 MAX_DEFAULT_PROCESSES = 4
 # A pool whose worker was killed (out of memory, a signal) never delivers that worker's files:
 # after this long without a result the reader stops waiting and reads the rest itself.
