@@ -13,8 +13,10 @@ What it does, and why each piece pays (profiles in docs/benchmarks.md):
   only real changes, and disk writes drop out of rebuild time.
 * **A second process for rendering** (``FAST_BUILD_PROCESSES = 2``): rendering templates is
   CPU-bound and single-threaded, and by the time the first page is written every input is in
-  memory. So at the first page the writer ``gc.freeze()``\\ s and forks; both processes walk the
-  same sequence of pages (the generators are deterministic) and each renders every other one.
+  memory. So once ``FAST_BUILD_FORK_AFTER`` pages (default 100) had to be rendered — not at
+  all in a rebuild that skips nearly every page — the writer ``gc.freeze()``\\ s and forks;
+  both processes walk the same sequence of pages from there (the generators are
+  deterministic) and each renders every other one.
   The parent still sends ``content_written`` for every page, so plugins that listen to it (the
   sitemap) see the whole site; the child sends no signal and exits when the Articles and Pages
   generators are done (``_Join``). The parent waits for it there, before anything reads the
@@ -44,6 +46,7 @@ from .render_cache import RenderCache
 log = logging.getLogger(__name__)
 
 DEFAULT_PROCESSES = 2
+DEFAULT_FORK_AFTER = 100  # pages rendered (not skipped) before the second process starts
 
 
 class _ChangedOnlyFile(io.StringIO):
@@ -93,6 +96,8 @@ class FastWriter(Writer):
         self.stats = {"written": 0, "unchanged": 0}
         self.processes = int(self.settings.get("FAST_BUILD_PROCESSES", DEFAULT_PROCESSES))
         self._page_number = 0  # pages seen so far, the same sequence in both processes
+        self.fork_after = int(self.settings.get("FAST_BUILD_FORK_AFTER", DEFAULT_FORK_AFTER))
+        self._joined = False
         self._child_pid: int | None = None
         self._is_child = False
         self._splitting = False
@@ -123,7 +128,11 @@ class FastWriter(Writer):
 
     # -- the second process ----------------------------------------------------------------
     def _start_partner(self) -> None:
-        if self.processes < 2 or self._splitting or not hasattr(os, "fork"):
+        if self.processes < 2 or self._splitting or self._joined or not hasattr(os, "fork"):
+            return
+        if self.render_cache.stats["rendered"] < self.fork_after:
+            # Not before this many pages needed rendering: a rebuild that skips (nearly) every
+            # page would only pay for the fork and for a second process computing the keys.
             return
         self._splitting = True
         sys.stdout.flush()
@@ -133,6 +142,9 @@ class FastWriter(Writer):
         pid = os.fork()
         if pid == 0:
             self._is_child = True
+            # what the parent counted and recorded before the fork is the parent's to report
+            self.render_cache.stats = dict.fromkeys(self.render_cache.stats, 0)
+            self.render_cache.current = {}
         else:
             self._child_pid = pid
 
@@ -146,6 +158,7 @@ class FastWriter(Writer):
 
     def join(self) -> None:
         """End of the shared stretch: the child leaves, the parent waits for it."""
+        self._joined = True
         if not self._splitting:
             return
         self._splitting = False

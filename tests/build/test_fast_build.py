@@ -72,12 +72,17 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_output_is_byte_identical_with_and_without_fast_build(content, tmp_path):
     _build(content, tmp_path / "plain", tmp_path / "c1", PLUGINS=_plugins(False))
-    _build(content, tmp_path / "fast", tmp_path / "c2", PLUGINS=_plugins(True))
+    # the second process from the first page, from the eleventh, and none
+    _build(content, tmp_path / "fast", tmp_path / "c2", PLUGINS=_plugins(True),
+           FAST_BUILD_FORK_AFTER=0)  # fmt: skip
+    _build(content, tmp_path / "late", tmp_path / "c4", PLUGINS=_plugins(True),
+           FAST_BUILD_FORK_AFTER=10)  # fmt: skip
     _build(content, tmp_path / "one", tmp_path / "c3", PLUGINS=_plugins(True),
            FAST_BUILD_PROCESSES=1)  # fmt: skip
     plain = _tree(tmp_path / "plain")
     assert any(name.startswith("episodes/") for name in plain)
     _assert_same(plain, _tree(tmp_path / "fast"))
+    _assert_same(plain, _tree(tmp_path / "late"))
     _assert_same(plain, _tree(tmp_path / "one"))
 
 
@@ -134,7 +139,8 @@ def test_rebuild_after_tag_edit_is_identical_to_clean_build(content, tmp_path):
     work = tmp_path / "content"
     shutil.copytree(content, work)
     output, cache = tmp_path / "out", tmp_path / "cache"
-    _build(work, output, cache, PLUGINS=_plugins(True))
+    # two processes from the first page: the child's keys reach the cache too
+    _build(work, output, cache, PLUGINS=_plugins(True), FAST_BUILD_FORK_AFTER=0)
     pages = pickle.loads((cache / FILE_NAME).read_bytes())["pages"]
     # every page and every feed has a key
     assert len(pages) == len(list(output.rglob("*.html"))) + len(
@@ -142,7 +148,7 @@ def test_rebuild_after_tag_edit_is_identical_to_clean_build(content, tmp_path):
     )
     edited = _toggle_tag(work / "episodes")
     before = {p: p.stat().st_mtime_ns for p in output.rglob("*.html")}
-    _build(work, output, cache, PLUGINS=_plugins(True))
+    _build(work, output, cache, PLUGINS=_plugins(True), FAST_BUILD_FORK_AFTER=0)
     after = {p: p.stat().st_mtime_ns for p in output.rglob("*.html")}
     changed = [p for p in before if before[p] != after.get(p)]
     assert any(edited.stem in str(p) or "topics" in str(p) for p in changed), changed
