@@ -49,7 +49,7 @@ from jinja2 import nodes
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3
+FORMAT = 4
 _INTRASITE = re.compile(r"[{|](?:filename|static|attach|tag|category|author|index)[}|]")
 DEPTH = 2
 FILE_NAME = "fast_build_render.pickle"
@@ -206,6 +206,8 @@ class Fingerprinter:
         ref_wrapper_attrs: frozenset[str] | None = None,
         content_parts: dict | None = None,
         content_refs: frozenset[str] = frozenset(),
+        unread_through: frozenset[str] | None = None,
+        content_memo_through: dict | None = None,
     ) -> None:
         self.Content, self.URLWrapper = _entity_types()
         self._types = (self.Content, self.URLWrapper)
@@ -216,6 +218,9 @@ class Fingerprinter:
         self.ref_wrapper_attrs = wrapper_attrs if ref_wrapper_attrs is None else ref_wrapper_attrs
         self.known_wrapper_names = known_wrapper_names
         self.unread_refs = unread_refs
+        # references of articles reached through another entity (a related episode's own
+        # related episodes) that the templates never read
+        self.unread_through = unread_refs if unread_through is None else unread_through
         # An article's attributes in two parts, computed once per build for every template:
         # plain data, and each attribute that holds other entities (``content_refs``), which a
         # template may leave unread.
@@ -223,6 +228,9 @@ class Fingerprinter:
         self.content_refs = content_refs
         # Articles and pages are fingerprinted whole, the same for every template: shared.
         self._content_own = content_memo
+        self._content_own_through = (
+            content_memo if content_memo_through is None else content_memo_through
+        )
         self._wrapper_shared = {} if wrapper_memo is None else wrapper_memo
         self._own: dict[tuple[int, bool], tuple[object, str, list]] = {}
         self._lists: dict[int, tuple[object, int, str]] = {}
@@ -236,13 +244,18 @@ class Fingerprinter:
 
     def own(self, entity, top: bool = True) -> tuple[str, list]:
         is_content = isinstance(entity, self.Content)
-        memo = self._content_own if is_content else self._own
+        if is_content:
+            memo = self._content_own if top else self._content_own_through
+        else:
+            memo = self._own
         memo_key = id(entity) if is_content else (id(entity), top)
         hit = memo.get(memo_key)
         if hit is not None:
             return hit[1], hit[2]
         if is_content:
-            digest, refs = self._content_own_digest(entity)
+            digest, refs = self._content_own_digest(
+                entity, self.unread_refs if top else self.unread_through
+            )
             memo[memo_key] = (entity, digest, refs)
             return digest, refs
         attrs = {k: v for k, v in vars(entity).items() if k not in _SKIP_ATTRS}
@@ -332,14 +345,14 @@ class Fingerprinter:
         refs: list = []
         return stable_bytes(value, refs, types), refs
 
-    def _content_own_digest(self, entity) -> tuple[str, list]:
+    def _content_own_digest(self, entity, unread: frozenset[str]) -> tuple[str, list]:
         _, plain, plain_refs, held, extras = self._content_parts_of(entity)
         if plain is None:
             raise Uncacheable("intrasite link")
         out = [type(entity).__qualname__, plain]
         refs = list(plain_refs)
         for k, (digest, held_refs) in held.items():
-            if k.lstrip("_") not in self.unread_refs:
+            if k.lstrip("_") not in unread:
                 out += [k, digest]
                 refs += held_refs
         out.append(extras)
@@ -518,6 +531,7 @@ def template_names(env, template_name: str, memo: dict):
     direct: list = []  # (variable, attribute) for ``variable.attribute`` reads
     indirect: set[str] = set()
     calls: list = []
+    declared: set[str] = set()
     opaque = False
     pending = [template_name]
     while pending:
@@ -552,7 +566,7 @@ def template_names(env, template_name: str, memo: dict):
             for name in n.names
         }
         calls.extend(ast.find_all(nodes.Call))
-        opaque = opaque or _opaque_access(ast, env)
+        opaque = _opaque_access(ast, env, declared) or opaque
         for node in ast.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
             if isinstance(node.template, nodes.Const) and isinstance(node.template.value, str):
                 pending.append(node.template.value)
@@ -563,6 +577,10 @@ def template_names(env, template_name: str, memo: dict):
         func = call.node
         if isinstance(func, nodes.Name) and (func.name in macros or func.name in _SAFE_GLOBALS):
             continue  # template code: its attribute reads are in the ASTs above
+        reads = getattr(env.globals.get(getattr(func, "name", None)), "fast_build_reads", None)
+        if isinstance(func, nodes.Name) and reads is not None:
+            declared |= reads  # a helper that says which attributes of its arguments it reads
+            continue
         if isinstance(func, nodes.Getattr) and func.attr in _SAFE_METHODS:
             continue
         arguments = [*call.args, *(k.value for k in call.kwargs), call.dyn_args, call.dyn_kwargs]
@@ -575,6 +593,9 @@ def template_names(env, template_name: str, memo: dict):
     # chips): all but those read only as ``name.attribute`` on a page variable (the tag page's
     # own ``tag.count``). Bound names (loops, ``set``, macro parameters) may hold anything.
     indirect |= {attr for name, attr in direct if name in bound or name in macros}
+    # a helper's argument may be any entity: what it reads counts at every depth
+    attrs |= declared
+    indirect |= declared
     through = frozenset(attrs) if opaque else frozenset(indirect)
     memo[template_name] = (sorted(names), frozenset(attrs), opaque, through)
     return memo[template_name]
@@ -618,16 +639,22 @@ def _hidden_name(node, filters, tests) -> bool:
     return False
 
 
-def _opaque_access(ast, env) -> bool:
+def _opaque_access(ast, env, declared: set[str]) -> bool:
+    """Whether the template may read attributes the analysis cannot name; the attribute names
+    plugin filters declare they read (``fast_build_reads``) are added to ``declared``."""
     from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_TESTS
 
     for node in ast.find_all(nodes.Filter):
         if node.name not in DEFAULT_FILTERS:
             # A plugin filter may read any attribute of what it is given, unless it declares
             # that it only reads its argument as text (``fast_build_plain``, plugins/seo).
-            if not getattr(env.filters.get(node.name), "fast_build_plain", False):
-                return True
-            continue
+            function = env.filters.get(node.name)
+            if getattr(function, "fast_build_plain", False):
+                continue
+            if getattr(function, "fast_build_reads", None) is not None:
+                declared |= function.fast_build_reads
+                continue
+            return True
         if node.name in _ATTRIBUTE_FILTERS and _hidden_name(node, DEFAULT_FILTERS, DEFAULT_TESTS):
             return True
     for node in ast.find_all(nodes.Test):
@@ -783,7 +810,8 @@ class RenderCache:
         # related episodes) are left out of its digest, unless some code the analysis cannot
         # see (a Python helper given the article) may read them.
         unread = frozenset() if opaque else self._content_refs - attrs
-        fp_key = (wrapper_attrs, ref_wrapper_attrs, unread)
+        unread_through = frozenset() if opaque else self._content_refs - through
+        fp_key = (wrapper_attrs, ref_wrapper_attrs, unread, unread_through)
         fingerprinter = self._fps.get(fp_key)
         if fingerprinter is None:
             fingerprinter = self._fps[fp_key] = Fingerprinter(
@@ -796,6 +824,8 @@ class RenderCache:
                 ref_wrapper_attrs,
                 self._content_parts,
                 self._content_refs,
+                unread_through,
+                self._content_memo.setdefault(unread_through, {}),
             )
         try:
             return fingerprinter.page_key(self._base, template, names, localcontext, name)

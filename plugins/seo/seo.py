@@ -162,6 +162,12 @@ def make_episode_jsonld(settings: dict[str, Any]):
             data["keywords"] = ", ".join(str(getattr(tag, "name", tag)) for tag in tags)
         return _jsonld(data)
 
+    # What it reads of an article (and of its category and tags: names and URLs), so that
+    # fast_build's render cache need not assume it reads everything.
+    episode_jsonld.fast_build_reads = frozenset(  # type: ignore[attr-defined]
+        {"title", "url", "summary_text", "date_estimated", "date", "episode", "language",
+         "show", "category", "guests", "tags", "name"}
+    )  # fmt: skip
     return episode_jsonld
 
 
@@ -181,6 +187,8 @@ def make_site_jsonld(settings: dict[str, Any]):
 
     return site_jsonld
 
+
+lead_needed.fast_build_reads = frozenset({"summary_text", "content"})  # type: ignore[attr-defined]
 
 # Filters that read their argument only as text (``str()``), never an article's or a tag's
 # other attributes: fast_build's render cache may then track attributes per template.

@@ -138,3 +138,42 @@ def test_text_openings_equal_stripping_the_whole_html():
         n = rng.randint(0, 500)
         assert _text_opening(html, n) == _TAGS.sub(" ", html)[:n]
         assert _plain_opening(html, n) == _plain(html)[:n]
+
+
+def test_template_analysis_flags_what_it_cannot_see():
+    """The render cache leaves an article's unread references out of a page's key only when
+    the templates show every attribute read: a helper that does not declare its reads, or an
+    attribute named by a variable, makes the template opaque (everything tracked)."""
+    from jinja2 import DictLoader, Environment
+
+    from plugins.fast_build.render_cache import template_names
+
+    def helper(article):
+        return article
+
+    def declared(article):
+        return article
+
+    declared.fast_build_reads = frozenset({"title"})
+    env = Environment(
+        loader=DictLoader(
+            {
+                "helper.html": "{{ helper(article) }}",
+                "declared.html": "{{ declared(article) }}"
+                "{% for r in article.related_episodes %}{{ r.url }}{% endfor %}",
+                "item.html": "{{ article[key] }}",
+                "map.html": "{{ article.tags|map(attribute=key)|join }}",
+                "chain.html": "{{ article.related_episodes[0].related_episodes }}",
+            }
+        )
+    )
+    env.globals.update(helper=helper, declared=declared)
+    assert template_names(env, "helper.html", {})[2] is True
+    _, attrs, opaque, through = template_names(env, "declared.html", {})
+    assert not opaque and "title" in attrs and "title" in through
+    # read on the page's own article only, not on an article reached through it
+    assert "related_episodes" in attrs and "related_episodes" not in through
+    assert template_names(env, "item.html", {})[2] is True
+    assert template_names(env, "map.html", {})[2] is True
+    _, _, opaque, through = template_names(env, "chain.html", {})
+    assert not opaque and "related_episodes" in through
