@@ -364,12 +364,43 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-@dataclass
 class _Existing:
-    path: Path
-    meta: dict[str, Any] | None
-    body: str | None
-    error: str | None = None
+    """A file found in the output folder: its text is read up front (one snapshot per run),
+    its front matter parsed only when a decision needs it — a re-run whose files all match
+    what ingest would write again never parses one (10,000 YAML parses are seconds)."""
+
+    def __init__(self, path: Path, text: str | None, error: str | None = None) -> None:
+        self.path = path
+        self.text = text
+        self._error = error
+        self._parsed = text is None
+
+        self._meta: dict[str, Any] | None = None
+        self._body: str | None = None
+
+    def _parse(self) -> None:
+        if self._parsed:
+            return
+        self._parsed = True
+        try:
+            self._meta, self._body = parse(self.text or "")
+        except FrontMatterError as exc:
+            self._error = str(exc)
+
+    @property
+    def meta(self) -> dict[str, Any] | None:
+        self._parse()
+        return self._meta
+
+    @property
+    def body(self) -> str | None:
+        self._parse()
+        return self._body
+
+    @property
+    def error(self) -> str | None:
+        self._parse()
+        return self._error
 
 
 def _scan(out_dir: Path) -> dict[str, _Existing]:
@@ -378,16 +409,24 @@ def _scan(out_dir: Path) -> dict[str, _Existing]:
         return found
     for path in sorted(out_dir.glob("*.md")):
         try:
-            meta, body = parse(path.read_text(encoding="utf-8"))
-            found[path.stem] = _Existing(path, meta, body)
-        except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
-            found[path.stem] = _Existing(path, None, None, str(exc))
+            found[path.stem] = _Existing(path, path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            found[path.stem] = _Existing(path, None, str(exc))
     return found
 
 
 def _identity(meta: dict[str, Any] | None) -> str | None:
     src = meta.get("source") if meta else None
     return str(src.get("sha256")) if isinstance(src, dict) and src.get("sha256") else None
+
+
+def _fresh_text(ep: Episode, stem: str) -> str:
+    """The file ingest writes for ``ep`` under ``stem`` when no earlier file exists."""
+    fields = episode_fields(ep)
+    fields["slug"] = stem
+    meta, body, record, _, _ = merge(fields, ep.body, None, None)
+    meta[RECORD_KEY] = record
+    return render(meta, body)
 
 
 def save_all(episodes: list[Episode], out_dir: Path) -> list[Outcome]:
@@ -399,18 +438,32 @@ def save_all(episodes: list[Episode], out_dir: Path) -> list[Outcome]:
             with contextlib.suppress(OSError):
                 stale.unlink()
     existing = _scan(out_dir)
-    by_source = {}
-    for stem, ex in existing.items():
-        ident = _identity(ex.meta)
-        if ident and ex.meta and RECORD_KEY in ex.meta:
-            by_source.setdefault(ident, stem)
+    by_source: dict[str, str] | None = None
     claimed: set[str] = set()
     outcomes: list[Outcome] = []
     for ep in episodes:
         own = existing.get(ep.slug)
+        # Fast path (the re-run case): the file is byte for byte what ingest would write into
+        # an empty folder, so it is this episode's own, unedited, and unchanged — the decision
+        # the full rule reaches after parsing it (tests/unit/test_store.py compares the two).
+        if (
+            ep.slug not in claimed
+            and own is not None
+            and own.text is not None
+            and own.text == _fresh_text(ep, ep.slug)
+        ):
+            claimed.add(ep.slug)
+            outcomes.append(Outcome(out_dir / f"{ep.slug}.md", "unchanged"))
+            continue
         if ep.slug not in claimed and own and _identity(own.meta) == ep.source.sha256:
             stem: str | None = ep.slug  # its own file (two listings of one blurb: one each)
         else:
+            if by_source is None:
+                by_source = {}
+                for key, ex in existing.items():
+                    ident = _identity(ex.meta)
+                    if ident and ex.meta and RECORD_KEY in ex.meta:
+                        by_source.setdefault(ident, key)
             stem = by_source.get(ep.source.sha256)
         if stem is None or stem in claimed:
             stem = _free_stem(ep, existing, claimed)
@@ -450,10 +503,10 @@ def _save_one(ep: Episode, stem: str, ex: _Existing | None, out_dir: Path) -> Ou
     )
     meta[RECORD_KEY] = record
     text = render(meta, body)
-    if ex is not None:
-        old_text = ex.path.read_text(encoding="utf-8")
-        if old_text == text:
-            return Outcome(path, "kept-edits" if kept else "unchanged", kept, conflicts)
+    # the text read when the folder was scanned (no other run writes here: the caller holds
+    # the run lock, and this run claims each file once)
+    if ex is not None and ex.text == text:
+        return Outcome(path, "kept-edits" if kept else "unchanged", kept, conflicts)
     write_atomic(path, text)
     status = "created" if ex is None else ("kept-edits" if kept else "updated")
     return Outcome(path, status, kept, conflicts)

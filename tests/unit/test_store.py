@@ -115,3 +115,46 @@ def test_yaml_hostile_titles_round_trip(tmp_path: Path) -> None:
         meta, _ = read_episode_file(out.path)
         assert meta["title"] == title
         assert yaml.safe_load(out.path.read_text(encoding="utf-8").split("---\n")[1])
+
+
+def _outcomes_and_files(outs, folder: Path) -> tuple[list, dict]:
+    return (
+        [(o.path.name, o.status, o.kept, o.conflicts) for o in outs],
+        {p.name: p.read_bytes() for p in sorted(folder.iterdir())},
+    )
+
+
+def test_rerun_fast_path_agrees_with_the_full_rule(tmp_path: Path, monkeypatch) -> None:
+    """save_all's fast path (a file byte-identical to a fresh write is unchanged, unparsed)
+    decides as the full edit-preservation rule does: unchanged, edited, retitled, hostile
+    and hand-written files alike."""
+    import shutil
+
+    from digest import store
+
+    titles = ["- dash", "yes", "2024-01-01", "a: b", "q\"uote's", "line\u2028sep", "Plain"]
+    episodes = [
+        _episode(title=t, slug=f"t{i}", source=Source("d.txt", i, f"{i:064x}"))
+        for i, t in enumerate(titles)
+    ]
+    first = tmp_path / "first"
+    save_all(episodes, first)
+    # an editor retitles t1, adds a paragraph to t2, replaces t3 by a page of their own
+    t1 = first / "t1.md"
+    t1.write_text(t1.read_text(encoding="utf-8").replace("title: 'yes'", "title: Yes!"))
+    t2 = first / "t2.md"
+    t2.write_text(t2.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    (first / "t3.md").write_text("---\ntitle: Mine\n---\n\nHand written.\n", encoding="utf-8")
+    # the next dump: t4 now carries another slug, t5 has a new summary, t6 is unchanged
+    again = [*episodes[:4], *episodes[5:], _episode(**{**episodes[4].__dict__, "slug": "t4b"})]
+    again[4] = _episode(**{**again[4].__dict__, "summary": "Changed."})
+    fast_dir, slow_dir = tmp_path / "fast", tmp_path / "slow"
+    shutil.copytree(first, fast_dir)
+    shutil.copytree(first, slow_dir)
+
+    fast = _outcomes_and_files(save_all(again, fast_dir), fast_dir)
+    monkeypatch.setattr(store, "_fresh_text", lambda ep, stem: "")  # never matches: full rule
+    slow = _outcomes_and_files(save_all(again, slow_dir), slow_dir)
+    assert fast == slow
+    statuses = [status for _, status, _, _ in fast[0]]
+    assert {"unchanged", "kept-edits", "updated", "created"} <= set(statuses)
