@@ -348,13 +348,30 @@ def merge(
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file in the same directory + ``os.replace``: a run killed
     mid-way leaves either the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The bytes a text-mode file (UTF-8, newline="\n") writes, written with os.write: a first
+    # run creates 10,000 files, and the file object, the folder check before each and the
+    # failed stat of a file that does not exist yet were half of each write's CPU.
+    data = text.encode("utf-8")
+    prefix = f".{path.name}."
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        with contextlib.suppress(OSError):  # keep an existing file's permissions
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:  # the folder does not exist yet
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except OSError:
+            mode = None
+        if mode is not None:
+            with contextlib.suppress(OSError):  # keep an existing file's permissions
+                os.chmod(tmp, mode)
         # os.replace is atomic: a killed run leaves the old file or the new one.  (No fsync
         # per file: 10,000 of them cost seconds, and they only matter on power loss.)
         os.replace(tmp, path)

@@ -158,3 +158,26 @@ def test_rerun_fast_path_agrees_with_the_full_rule(tmp_path: Path, monkeypatch) 
     assert fast == slow
     statuses = [status for _, status, _, _ in fast[0]]
     assert {"unchanged", "kept-edits", "updated", "created"} <= set(statuses)
+
+
+def test_write_atomic_writes_what_a_text_mode_file_writes(tmp_path: Path) -> None:
+    """write_atomic's os.write of encoded bytes equals the text-mode write it replaced
+    (UTF-8, newline="\\n"), creates a missing folder, keeps an existing file's permissions."""
+    import os
+
+    from digest.store import write_atomic
+
+    texts = ["plain\n", "crlf\r\nand cr\r", "é ü 漢字 \u2028 \U0001f600\n", "", "x" * 70_000]
+    for i, text in enumerate(texts):
+        slow = tmp_path / f"slow{i}.md"
+        with slow.open("w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        fast = tmp_path / "new" / "folder" / f"fast{i}.md"
+        write_atomic(fast, text)
+        assert fast.read_bytes() == slow.read_bytes()
+    kept = tmp_path / "kept.md"
+    kept.write_text("old", encoding="utf-8")
+    os.chmod(kept, 0o640)
+    write_atomic(kept, "new")
+    assert kept.read_text(encoding="utf-8") == "new" and kept.stat().st_mode & 0o777 == 0o640
+    assert not [p for p in tmp_path.rglob("*.tmp")]
