@@ -157,3 +157,109 @@ def test_near_duplicates_still_found_with_packed_shingles() -> None:
     groups = dedupe.find_duplicates(cands, {0: 10, 1: 10, 2: 9})
     assert [(g.keep, g.merged) for g in groups] == [(0, (2,))]
     assert groups[0].reason.startswith("near-identical text")
+
+
+_u32_sets = st.frozensets(st.integers(min_value=0, max_value=2**32 - 1), max_size=40)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(_u32_sets, st.lists(_u32_sets, min_size=1, max_size=6), st.integers(0, 2**32 - 1))
+def test_shared_counts_are_set_intersections(first, others, pivot) -> None:
+    """dedupe's batched searchsorted counts are the frozenset intersections it replaced."""
+    from digest.ingest import dedupe
+
+    # values around `pivot` make overlaps likely (random 32-bit sets rarely share any)
+    first = first | {pivot, (pivot + 1) % 2**32}
+    others = [o | {pivot} if i % 2 else o for i, o in enumerate(others)]
+    counts, sizes = dedupe._shared_counts(
+        dedupe._pack(set(first)), [dedupe._pack(set(o)) for o in others]
+    )
+    assert counts == [len(first & o) for o in others]
+    assert sizes == [len(o) for o in others]
+
+
+def _find_duplicates_per_pair(candidates, lengths):
+    """The pair loop find_duplicates had before batching (one frozenset intersection per
+    pair, skipped once the two are in one group): the reference for the batched one."""
+    from collections import Counter
+    from itertools import combinations
+
+    from digest.ingest import dedupe
+
+    parent = {c.key: c.key for c in candidates}
+    reason = {}
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    def union(a, b, why):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            lo, hi = min(ra, rb), max(ra, rb)
+            parent[hi] = lo
+            reason[(lo, hi)] = why
+
+    by_key = {c.key: c for c in candidates}
+    sigs = {c.key: c.signature or dedupe.signature(c.text) for c in candidates}
+    exact = {}
+    for c in candidates:
+        first = exact.get(sigs[c.key].exact)
+        if first is not None and dedupe._compatible(by_key[first], c):
+            union(first, c.key, "same text")
+        else:
+            exact.setdefault(sigs[c.key].exact, c.key)
+    index = {}
+    for c in candidates:
+        if sigs[c.key].words >= 12:
+            for h in sigs[c.key].shingle_values():
+                if h % dedupe._ANCHOR_MOD == 0:
+                    index.setdefault(h, []).append(c.key)
+    pairs = Counter()
+    for keys in index.values():
+        if 2 <= len(keys) <= dedupe._MAX_BUCKET:
+            pairs.update(combinations(keys, 2))
+    for (a, b), shared in sorted(pairs.items()):
+        if shared < 2 or find(a) == find(b) or not dedupe._compatible(by_key[a], by_key[b]):
+            continue
+        sa, vb = sigs[a].shingle_set(), sigs[b].shingle_values()
+        containment = len(sa.intersection(vb)) / max(1, min(len(sa), len(vb)))
+        if containment >= dedupe.NEAR:
+            union(a, b, f"near-identical text ({containment:.0%} shared)")
+    members = {}
+    for c in candidates:
+        members.setdefault(find(c.key), []).append(c.key)
+    out = []
+    for root, keys in sorted(members.items()):
+        if len(keys) >= 2:
+            keep = max(keys, key=lambda k: (lengths.get(k, 0), -k))
+            why = sorted({r for (lo, hi), r in reason.items() if find(lo) == root})
+            out.append((keep, tuple(k for k in sorted(keys) if k != keep), "; ".join(why)))
+    return out
+
+
+def test_batched_near_duplicate_search_matches_the_pair_loop() -> None:
+    """Families of near copies (a few words swapped, some cut short, two shows, numbered
+    episodes) group exactly as the per-pair loop grouped them."""
+    import random
+
+    from digest.ingest import dedupe
+
+    rng = random.Random(5)
+    lines = [ln for ln in SAMPLE.read_text(encoding="utf-8").split("\n") if len(ln) > 400]
+    cands, lengths = [], {}
+    for key in range(600):
+        words = rng.choice(lines[:12]).split()[:300]
+        for _ in range(rng.choice([0, 1, 3, 8, 20])):
+            words[rng.randrange(len(words))] = rng.choice(["swapped", "other", "new", "x"])
+        if rng.random() < 0.2:
+            words = words[: rng.randrange(20, len(words))]
+        text = " ".join(words)
+        show = rng.choice([None, None, "a", "b"])
+        number = rng.choice([None, None, None, 1, 2])
+        cands.append(dedupe.Candidate(key, "", show, number, signature=dedupe.signature(text)))
+        lengths[key] = len(text)
+    got = [(g.keep, g.merged, g.reason) for g in dedupe.find_duplicates(cands, lengths)]
+    assert got == _find_duplicates_per_pair(cands, lengths)
+    assert sum(len(m) for _, m, _ in got) > 100  # the families really were merged
