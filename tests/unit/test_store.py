@@ -4,9 +4,12 @@ import datetime as dt
 from pathlib import Path
 
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.episode import Chapter, Episode, Link, Source
 from digest.store import parse, read_episode_file, save_all
+from tests.conftest import examples
 
 
 def _episode(**kw) -> Episode:
@@ -181,3 +184,24 @@ def test_write_atomic_writes_what_a_text_mode_file_writes(tmp_path: Path) -> Non
     write_atomic(kept, "new")
     assert kept.read_text(encoding="utf-8") == "new" and kept.stat().st_mode & 0o777 == 0o640
     assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | st.dates(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(_json_values)
+def test_value_hash_is_the_json_dumps_hash(value) -> None:
+    """value_hash's shared encoder gives the bytes json.dumps gave (the hashes recorded in
+    every file's ``ingested:`` must not move)."""
+    import hashlib
+    import json
+
+    from digest.store import value_hash
+
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    assert value_hash(value) == hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
