@@ -396,7 +396,6 @@ class _Existing:
         self.text = text
         self._error = error
         self._parsed = text is None
-
         self._meta: dict[str, Any] | None = None
         self._body: str | None = None
 
