@@ -379,3 +379,4 @@ def register() -> None:
     signals.get_writer.connect(get_writer)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finalized)
+    signals.article_generator_finalized.connect(patches.fast_membership)
