@@ -350,6 +350,14 @@ def merge(
     return meta, body, record, kept, conflicts
 
 
+def _new_file_mode() -> int:
+    """The mode ``open()`` would give a new file: mkstemp makes 0600 files, and episodes are
+    meant to be read by the web server, the CI user and other editors like any checkout file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file in the same directory + ``os.replace``: a run killed
     mid-way leaves either the old file or the new one, never half of one."""
@@ -373,10 +381,9 @@ def write_atomic(path: Path, text: str) -> None:
         try:
             mode = os.stat(path).st_mode & 0o7777
         except OSError:
-            mode = None
-        if mode is not None:
-            with contextlib.suppress(OSError):  # keep an existing file's permissions
-                os.chmod(tmp, mode)
+            mode = _new_file_mode()
+        with contextlib.suppress(OSError):  # keep an existing file's permissions
+            os.chmod(tmp, mode)
         # os.replace is atomic: a killed run leaves the old file or the new one.  (No fsync
         # per file: 10,000 of them cost seconds, and they only matter on power loss.)
         os.replace(tmp, path)

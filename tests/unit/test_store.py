@@ -1,6 +1,7 @@
 """store.py: front matter contract, edit survival, atomic writes, byte-identical re-runs."""
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import yaml
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.episode import Chapter, Episode, Link, Source
-from digest.store import parse, read_episode_file, save_all
+from digest.store import parse, read_episode_file, save_all, write_atomic
 from tests.conftest import examples
 
 
@@ -166,10 +167,6 @@ def test_rerun_fast_path_agrees_with_the_full_rule(tmp_path: Path, monkeypatch) 
 def test_write_atomic_writes_what_a_text_mode_file_writes(tmp_path: Path) -> None:
     """write_atomic's os.write of encoded bytes equals the text-mode write it replaced
     (UTF-8, newline="\\n"), creates a missing folder, keeps an existing file's permissions."""
-    import os
-
-    from digest.store import write_atomic
-
     texts = ["plain\n", "crlf\r\nand cr\r", "é ü 漢字 \u2028 \U0001f600\n", "", "x" * 70_000]
     for i, text in enumerate(texts):
         slow = tmp_path / f"slow{i}.md"
@@ -184,6 +181,19 @@ def test_write_atomic_writes_what_a_text_mode_file_writes(tmp_path: Path) -> Non
     write_atomic(kept, "new")
     assert kept.read_text(encoding="utf-8") == "new" and kept.stat().st_mode & 0o777 == 0o640
     assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_write_atomic_gives_a_new_file_the_mode_open_would(tmp_path: Path) -> None:
+    """mkstemp creates 0600 files; a new episode must be readable like any file the user makes."""
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "new.md", "text")
+        os.umask(0o027)
+        write_atomic(tmp_path / "private.md", "text")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.md").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "private.md").stat().st_mode & 0o777 == 0o640
 
 
 _json_values = st.recursive(
