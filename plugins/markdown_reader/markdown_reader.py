@@ -35,6 +35,8 @@ file three times.
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
 import logging
 import multiprocessing
 import os
@@ -84,7 +86,11 @@ def read_source(path: str, md: MarkdownIt) -> Result:
     The one code path for both the reader and the pool workers, so both give the same bytes.
     """
     with open(path, encoding="utf-8") as handle:
-        text = handle.read()
+        return render_text(handle.read(), path, md)
+
+
+def render_text(text: str, path: str, md: MarkdownIt) -> Result:
+    """:func:`read_source` once the file's text is read."""
     checked, body = read_episode_text(text, path)
     html = md.render(body) if checked.publishable else None
     return html, checked.values, checked.problems
@@ -101,18 +107,37 @@ def reader_processes(settings: dict[str, Any]) -> int:
 _worker_md: MarkdownIt | None = None
 
 
-def _read_in_worker(paths: list[str]) -> list[tuple[str, Result | None]]:
-    """Pool task, one chunk of files: ``(path, result)`` each, or ``(path, None)`` for a file
-    the reader must read again itself (it then raises the real error)."""
+def hash_method(settings: dict[str, Any]) -> str | None:
+    """The hashlib name Pelican stamps files with (``CHECK_MODIFIED_METHOD``), else None."""
+    method = settings.get("CHECK_MODIFIED_METHOD")
+    if not isinstance(method, str) or method == "mtime" or not hasattr(hashlib, method):
+        return None
+    return method
+
+
+def _read_in_worker(
+    paths: list[str], method: str | None = None
+) -> list[tuple[str, Result | None, bytes | None]]:
+    """Pool task, one chunk of files: ``(path, result, stamp)`` each, or ``(path, None, None)``
+    for a file the reader must read again itself (it then raises the real error).
+
+    ``stamp`` is Pelican's file stamp for ``method`` (``hashlib.<method>(bytes).digest()``, as
+    ``pelican.cache`` computes it) of the very bytes that were parsed, so the parent need not
+    read and hash the file a second time."""
     global _worker_md  # one parser per worker process, built on first use
     if _worker_md is None:
         _worker_md = make_markdown()
     results = []
     for path in paths:
         try:
-            results.append((path, read_source(path, _worker_md)))
+            with open(path, "rb") as handle:
+                data = handle.read()
+            # The same decoder and newline translation as open(path, encoding="utf-8").
+            text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read()
+            stamp = getattr(hashlib, method)(data).digest() if method else None
+            results.append((path, render_text(text, path, _worker_md), stamp))
         except Exception:  # the reader reads it again and reports the real error
-            results.append((path, None))
+            results.append((path, None, None))
     return results
 
 
@@ -123,23 +148,42 @@ class Prefetch:
     iterates the same set, so ``take`` rarely has to buffer; any other order still works.
     """
 
-    def __init__(self, paths: list[str], processes: int, chunk: int | None = None) -> None:
+    def __init__(
+        self, paths: list[str], processes: int, chunk: int | None = None, method: str | None = None
+    ) -> None:
         self.served = 0  # results handed to the reader
         self._pending = set(paths)
         self._ready: dict[str, Result | None] = {}
+        self._stamps: dict[str, bytes] = {}  # file stamps computed by the workers (``method``)
         context = multiprocessing.get_context("fork")
         self._pool = context.Pool(processes)
         # Chunks made here, not by imap's chunksize: with chunksize > 1 imap returns a plain
         # generator, whose next() has no timeout.
         size = chunk or max(1, min(16, len(paths) // (processes * 8)))
         chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
-        self._results: IMapIterator | None = self._pool.imap(_read_in_worker, chunks)
+        task = functools.partial(_read_in_worker, method=method)
+        self._results: IMapIterator | None = self._pool.imap(task, chunks)
+
+    def stamp(self, path: str) -> bytes | None:
+        """The file stamp a worker computed from the bytes it read for ``path``, waiting for
+        that file's result if need be; None when no worker read it."""
+        if path in self._pending:
+            self._wait(path)
+        return self._stamps.get(path)
 
     def take(self, path: str) -> Result | None:
         """The worker's result for ``path``; None when it was not (or could not be) read."""
         if path not in self._pending:
             return None
         self._pending.discard(path)
+        self._wait(path)
+        result = self._ready.pop(path, None)
+        self.served += result is not None
+        if not self._pending:
+            self.close()
+        return result
+
+    def _wait(self, path: str) -> None:
         while path not in self._ready and self._results is not None:
             try:
                 chunk = self._results.next(timeout=RESULT_TIMEOUT_S)
@@ -150,12 +194,10 @@ class Prefetch:
                 log.warning("markdown_reader: worker pool failed (%r); reading in-process", error)
                 self.close(terminate=True)
                 break
-            self._ready.update(chunk)
-        result = self._ready.pop(path, None)
-        self.served += result is not None
-        if not self._pending:
-            self.close()
-        return result
+            for done, result, stamp in chunk:
+                self._ready[done] = result
+                if stamp is not None:
+                    self._stamps[done] = stamp
 
     def close(self, terminate: bool = False) -> None:
         """Stop the pool (before fast_build forks its renderer, and at the end of reading)."""
@@ -247,15 +289,20 @@ class StampMemo:
     pass at 10,000 episodes, in the parent, while nothing else runs. The generator and its
     readers share one memo for the reading phase. A file edited mid-build keeps the stamp of
     the first look, so the next build sees it changed and reads it again.
+
+    A file a pool worker read (:class:`Prefetch`, hashing with the same method) takes the stamp
+    the worker computed from the bytes it parsed, so the parent does not read that file at all.
     """
 
     def __init__(self, stamp: Any) -> None:
         self.stamp, self._stamps = stamp, {}
+        self.prefetch: Prefetch | None = None
 
     def __call__(self, filename: str) -> Any:
         key = os.path.abspath(filename)
         if key not in self._stamps:
-            self._stamps[key] = self.stamp(filename)
+            stamp = self.prefetch.stamp(key) if self.prefetch is not None else None
+            self._stamps[key] = self.stamp(filename) if stamp is None else stamp
         return self._stamps[key]
 
 
@@ -272,6 +319,7 @@ def _unshare_stamps(generator) -> None:
     for owner in (generator, getattr(generator, "readers", None)):
         stamp = getattr(owner, "_filestamp_func", None)
         if isinstance(stamp, StampMemo):
+            stamp.prefetch = None
             owner._filestamp_func = stamp.stamp
 
 
@@ -290,9 +338,13 @@ def start_prefetch(generator) -> None:
     files = _files_to_read(generator, extensions)
     if len(files) < 2:
         return
-    prefetch = Prefetch(files, min(processes, len(files)))
+    method = hash_method(generator.settings)
+    prefetch = Prefetch(files, min(processes, len(files)), method=method)
     for reader in ours:
         reader.prefetch = prefetch
+    memo = getattr(generator, "_filestamp_func", None)
+    if method is not None and isinstance(memo, StampMemo):
+        memo.prefetch = prefetch
     log.debug("markdown_reader: reading %d files in %d processes", len(files), processes)
 
 

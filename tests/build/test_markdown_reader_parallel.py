@@ -146,3 +146,19 @@ def test_warm_cache_rebuild_reads_no_file_and_an_edit_reads_one(content, tmp_pat
     assert reads(after_edit) == (1, 0, 1), after_edit
     page = (tmp_path / "output" / "episodes" / "unknown-keys" / "index.html").read_text()
     assert "Edited body" in page
+    # Two more edited files go through the pool, which also stamps them (the hash of the bytes it
+    # parsed, so the parent does not read them): the next build sees them as cached, and a
+    # further edit of one of them is read again.
+    twice = sorted((content / "episodes").glob("*.md"))[:2]
+    originals = [path.read_text(encoding="utf-8") for path in twice]
+    try:
+        for path, text in zip(twice, originals, strict=True):
+            path.write_text(text.replace("\n---\n", "\n---\nPool edit.\n\n", 1), "utf-8")
+        # ... and unknown-keys.md, restored since the last build.
+        assert reads(build(content, tmp_path, "pool-edit", **cache)) == (3, 3, 0)
+        assert reads(build(content, tmp_path, "pool-again", **cache)) == (0, 0, 0)
+        twice[0].write_text(originals[0], encoding="utf-8")
+        assert reads(build(content, tmp_path, "pool-revert", **cache)) == (1, 0, 1)
+    finally:
+        for path, text in zip(twice, originals, strict=True):
+            path.write_text(text, encoding="utf-8")

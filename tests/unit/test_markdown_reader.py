@@ -204,6 +204,39 @@ def test_parallel_reads_match_the_reader_and_keep_file_line_problems(
         prefetch.close()
 
 
+def test_worker_stamps_are_pelicans_file_stamps(tmp_path: Path) -> None:
+    """A worker stamps each file it read exactly as Pelican's content cache does (md5 of the
+    bytes), CRLF and all; the memo then takes that stamp instead of reading the file again."""
+    from pelican.cache import FileStampDataCacher
+
+    from plugins.markdown_reader.markdown_reader import Prefetch, StampMemo, read_source
+
+    settings = {**DEFAULT_CONFIG, "CHECK_MODIFIED_METHOD": "md5", "CACHE_PATH": str(tmp_path)}
+    pelican_stamp = FileStampDataCacher(settings, "x", False, False)._filestamp_func
+    paths = [
+        write(tmp_path, f"---\ntitle: T{n}\ndate: 2024-01-0{n}\n---\n*body* {n}\n", f"{n}.md")
+        for n in range(1, 4)
+    ]
+    crlf = tmp_path / "crlf.md"
+    crlf.write_bytes(b"---\r\ntitle: C\r\ndate: 2024-01-09\r\n---\r\nline\rnext\r\n")
+    paths.append(str(crlf))
+    prefetch = Prefetch(paths, 2, chunk=1, method="md5")
+    calls = []
+    memo = StampMemo(lambda name: calls.append(name) or pelican_stamp(name))
+    memo.prefetch = prefetch
+    try:
+        md = make_markdown()
+        for path in paths:
+            assert memo(path) == pelican_stamp(path)
+            assert prefetch.take(path) == read_source(path, md)
+        assert calls == [], "every stamp came from the workers"
+        other = write(tmp_path, "not prefetched\n", "other.md")
+        assert memo(other) == memo(other) == pelican_stamp(other)
+        assert calls == [other], "a file no worker read is stamped here, once"
+    finally:
+        prefetch.close()
+
+
 def test_a_stuck_worker_does_not_hang_the_build(tmp_path: Path, monkeypatch) -> None:
     """A worker that never answers (here: blocked opening a FIFO) is given up on, not awaited."""
     import os
