@@ -274,10 +274,49 @@ def _options(settings) -> dict:
     return {key: settings.get(key, value) for key, value in DEFAULTS.items()}
 
 
+def archive_calendar(period_archives) -> list[dict]:
+    """The archive page's year/month list: years newest first, each with its months in order.
+
+    Only numbers, names and URLs, not the articles: the render cache (plugins/fast_build) keys a
+    page on the values its template names, so the archive pages, which name this instead of
+    ``period_archives``, are re-rendered only when some month's count or URL changes, not when
+    an episode's tags do.
+    """
+    months = period_archives.get("month") or []
+    year_archives = {
+        archive["period_num"][0]: archive for archive in period_archives.get("year") or []
+    }
+    by_year: dict[int, list[dict]] = {}
+    for month in months:
+        by_year.setdefault(month["period_num"][0], []).append(month)
+    calendar_: list[dict] = []
+    for year in sorted(by_year, reverse=True):
+        year_archive = year_archives.get(year)
+        calendar_.append(
+            {
+                "year": year,
+                "url": year_archive["url"] if year_archive else None,
+                "total": len(year_archive["dates"]) if year_archive else None,
+                "months": [
+                    {
+                        "abbr": month["period"][1][:3],
+                        "url": month["url"],
+                        "total": len(month["dates"]),
+                    }
+                    for month in sorted(by_year[year], key=lambda m: m["period_num"][1])
+                ],
+            }
+        )
+    return calendar_
+
+
 def add_url(generator) -> None:
     options = _options(generator.settings)
     if options["STATS_SAVE_AS"]:
         generator.context["STATS_URL"] = options["STATS_URL"]
+    generator.context["archive_calendar"] = archive_calendar(
+        generator.context.get("period_archives") or {}
+    )
 
 
 def write_stats(generator, writer) -> None:

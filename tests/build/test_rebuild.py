@@ -177,3 +177,63 @@ def test_template_analysis_flags_what_it_cannot_see():
     assert template_names(env, "map.html", {})[2] is True
     _, _, opaque, through = template_names(env, "chain.html", {})
     assert not opaque and "related_episodes" in through
+
+
+def test_archive_templates_read_no_topic_of_an_episode():
+    """The archive pages show no episode's topics: their templates must not name ``tags`` or
+    a topic's attributes (``count``, ``related`` …), or the render cache would re-render every
+    archive page when one episode's topics change."""
+    from jinja2 import Environment, FileSystemLoader
+
+    from plugins.fast_build.render_cache import template_names
+
+    env = Environment(loader=FileSystemLoader(str(ROOT / "theme" / "templates")))
+    for name in ("archives.html", "period_archives.html"):
+        names, attrs, opaque, _ = template_names(env, name, {})
+        assert not opaque, name
+        assert not {"tags", "count", "related", "description", "in_taxonomy"} & attrs, name
+        assert "period_archives" not in names, name  # every article, with its topics
+
+
+def test_tag_edit_rebuild_matches_clean_build_and_skips_other_archive_pages(content, tmp_path):
+    pages = {"DEFAULT_PAGINATION": "2"}  # archive pages without the edited episode
+    edited = tmp_path / "content"
+    shutil.copytree(content, edited)
+    output = tmp_path / "out"
+    _build(edited, output, **pages)
+    cache = tmp_path / "cache"
+    before = pickle.loads((cache / "fast_build_render.pickle").read_bytes())["pages"]
+    episodes = sorted((edited / "episodes").glob("*.md"))
+    tags = [line for path in episodes for line in path.read_text().splitlines()
+            if line.startswith("- ")]  # fmt: skip
+    episode = next(p for p in episodes if "\ntags:\n- " in p.read_text())
+    text = episode.read_text()
+    first = text.split("\ntags:\n", 1)[1].splitlines()[0]
+    other = next(line for line in tags if line != first and line not in text)
+    episode.write_text(text.replace(f"\ntags:\n{first}\n", f"\ntags:\n{other}\n", 1))
+    _build(edited, output, **pages)
+    rebuilt = _tree(output)
+    clean = tmp_path / "clean" / "out"
+    _build(edited, clean, **pages)
+    _assert_same(_tree(clean), rebuilt)
+    after = pickle.loads((cache / "fast_build_render.pickle").read_bytes())["pages"]
+    archive = [path for path in after if Path(path).relative_to(output).parts[0] == "archive"]
+    changed = {path for path in archive if after[path][0] != before.get(path, (None,))[0]}
+    slug = next(line.split(":", 1)[1].strip() for line in text.splitlines()
+                if line.startswith("slug:"))  # fmt: skip
+    listing = {path for path in archive if slug.encode() in Path(path).read_bytes()}
+
+    # A listing page's key covers its neighbours' pages (articles_previous_page / _next_page):
+    # re-rendered are the archive pages that list the edited episode and their neighbours.
+    def number(path: str) -> int:
+        parts = Path(path).relative_to(output / "archive").parts
+        return int(parts[1]) if parts[0] == "page" else 1
+
+    paginated = {
+        path for path in archive if Path(path).relative_to(output / "archive").parts[0] in
+        ("page", "index.html")
+    }  # fmt: skip
+    near = {n + step for n in map(number, listing & paginated) for step in (-1, 0, 1)}
+    allowed = listing | {path for path in paginated if number(path) in near}
+    assert changed <= allowed, sorted(changed - allowed)[:5]
+    assert len(paginated) > len(allowed & paginated)
