@@ -72,11 +72,28 @@ def _text_opening(html: str, chars: int) -> str:
     return _TAGS.sub(" ", html)[:chars]
 
 
-def _document(article, body_chars: int) -> list[str]:
+def _document_inputs(article, body_chars: int) -> tuple[str, str, str]:
     title = str(getattr(article, "title", "") or "")
     summary = str(getattr(article, "summary_text", "") or "")
     body = _text_opening(str(getattr(article, "_content", "") or ""), body_chars)
+    return title, summary, body
+
+
+def _document_tokens(title: str, summary: str, body: str) -> list[str]:
     return _tokens(title) * 2 + _tokens(summary) + _tokens(body)
+
+
+def _document(article, body_chars: int) -> list[str]:
+    return _document_tokens(*_document_inputs(article, body_chars))
+
+
+_MISSING = object()
+
+
+def _slug(tag) -> str:
+    # Not ``getattr(tag, "slug", str(tag))``: that renders every tag with ``str`` for nothing.
+    slug = getattr(tag, "slug", _MISSING)
+    return slug if slug is not _MISSING else str(tag)
 
 
 def text_matrix(docs: list[list[str]], dimensions: int) -> np.ndarray:
@@ -106,7 +123,7 @@ def topic_matrix(articles) -> np.ndarray:
     for article in articles:
         row = []
         for tag in getattr(article, "tags", None) or []:
-            row.append(slugs.setdefault(getattr(tag, "slug", str(tag)), len(slugs)))
+            row.append(slugs.setdefault(_slug(tag), len(slugs)))
         rows.append(row)
     matrix = np.zeros((len(articles), max(len(slugs), 1)), dtype=np.float32)
     for i, row in enumerate(rows):
@@ -160,12 +177,24 @@ def link_episodes(generator) -> None:
         article.previous_episode = chronological[i - 1] if i > 0 else None
         article.next_episode = chronological[i + 1] if i + 1 < len(chronological) else None
 
-    docs = [_document(a, options["RELATED_BODY_CHARS"]) for a in articles]
-    topics = [
-        [getattr(tag, "slug", str(tag)) for tag in getattr(a, "tags", None) or []] for a in articles
-    ]
     cache = _Cache(settings)
-    text_key = _digest((docs, options["RELATED_DIMENSIONS"]))
+    # Each episode's tokens under a digest of its text: a tag edit tokenises nothing again.
+    known = cache.data.get("docs") or {}
+    memo: dict[str, list[str]] = {}
+    docs, keys = [], []
+    for article in articles:
+        inputs = _document_inputs(article, options["RELATED_BODY_CHARS"])
+        key = _digest(inputs)
+        keys.append(key)
+        doc = memo.get(key)
+        if doc is None:
+            doc = known.get(key)
+            if doc is None:
+                doc = _document_tokens(*inputs)
+            memo[key] = doc
+        docs.append(doc)
+    topics = [[_slug(tag) for tag in getattr(a, "tags", None) or []] for a in articles]
+    text_key = _digest((keys, options["RELATED_DIMENSIONS"]))
     rank_key = _digest((text_key, topics, sorted(options.items())))
     ranked = cache.get("rank", rank_key)
     reused = "ranking" if ranked is not None else ""
@@ -181,7 +210,7 @@ def link_episodes(generator) -> None:
             options["RELATED_MIN_SIMILARITY"],
             options["RELATED_BLOCK_ROWS"],
         )
-        cache.save({"text": (text_key, text), "rank": (rank_key, ranked)})
+        cache.save({"text": (text_key, text), "rank": (rank_key, ranked), "docs": memo})
     for article, indices in zip(articles, ranked, strict=True):
         article.related_episodes = [articles[i] for i in indices]
     note = f" (reused the {reused})" if reused else ""

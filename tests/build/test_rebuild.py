@@ -237,3 +237,42 @@ def test_tag_edit_rebuild_matches_clean_build_and_skips_other_archive_pages(cont
     allowed = listing | {path for path in paginated if number(path) in near}
     assert changed <= allowed, sorted(changed - allowed)[:5]
     assert len(paginated) > len(allowed & paginated)
+
+
+def test_related_tokenises_only_changed_episodes_and_ranks_as_uncached(tmp_path, monkeypatch):
+    """related keeps each episode's tokens under a digest of its text: a rebuild tokenises only
+    the episodes whose title, summary or opening changed, and ranks as a cache-less build."""
+    from types import SimpleNamespace
+
+    from plugins.related import related
+
+    words = ["kubernetes cluster", "python typing", "rust memory", "kubernetes operators"]
+
+    def generator(cache: bool, edited: str = "") -> SimpleNamespace:
+        articles = [
+            SimpleNamespace(
+                title=f"Episode {i} {text}",
+                summary_text=f"About {text} {edited if i == 1 else ''}",
+                _content=f"<p>{text} in depth</p>", slug=f"e{i}", date=i,
+                tags=[SimpleNamespace(slug=text.split()[0])],
+            )
+            for i, text in enumerate(words)
+        ]  # fmt: skip
+        settings = {"CACHE_PATH": str(tmp_path / "cache"), "RELATED_CACHE": cache}
+        return SimpleNamespace(settings=settings, articles=articles)
+
+    def related_slugs(gen) -> list[list[str]]:
+        return [[r.slug for r in a.related_episodes] for a in gen.articles]
+
+    calls: list[str] = []
+    tokens = related._document_tokens
+    monkeypatch.setattr(related, "_document_tokens", lambda *a: calls.append(a[0]) or tokens(*a))
+    related.link_episodes(generator(True))
+    assert len(calls) == len(words)
+    calls.clear()
+    gen = generator(True, edited="memory safety")
+    related.link_episodes(gen)
+    assert calls == ["Episode 1 python typing"]
+    uncached = generator(False, edited="memory safety")
+    related.link_episodes(uncached)
+    assert related_slugs(gen) == related_slugs(uncached)
