@@ -477,28 +477,34 @@ def wrapper_attribute_names(context: dict) -> tuple[frozenset[str], frozenset[st
     names: set[str] = set()
     refs: set[str] = set()
     seen: set[int] = set()
+    atoms = (str, bytes, int, float, type(None))
+    exact_atoms = frozenset({str, bytes, int, float, bool, type(None)})
     pending = list(context.values())
+    pop, push, extend = pending.pop, pending.append, pending.extend
     while pending:
-        value = pending.pop()
-        if isinstance(value, (str, bytes, int, float, type(None))) or id(value) in seen:
+        value = pop()
+        # exact atoms (most of what is visited: dict keys, strings in lists) by a set lookup
+        if type(value) in exact_atoms or isinstance(value, atoms) or id(value) in seen:
             continue
         seen.add(id(value))
         if isinstance(value, URLWrapper):
             attrs = {k: v for k, v in vars(value).items() if k not in _SKIP_ATTRS}
             names.update(k.lstrip("_") for k in attrs)
-            pending.extend(attrs.values())
+            extend(attrs.values())
         elif isinstance(value, Content):
             for k, v in vars(value).items():
                 if k in _SKIP_ATTRS or isinstance(v, str):
                     continue
-                if _holds_entity(v, Content, URLWrapper):
-                    refs.add(k.lstrip("_"))
-                pending.append(v)
+                # once a name is known to hold entities, testing it again adds nothing
+                name = k.lstrip("_")
+                if name not in refs and _holds_entity(v, Content, URLWrapper):
+                    refs.add(name)
+                push(v)
         elif isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
+            extend(value.keys())
+            extend(value.values())
         elif isinstance(value, (list, tuple, set, frozenset)):
-            pending.extend(value)
+            extend(value)
     return frozenset(names), frozenset(refs)
 
 
