@@ -208,6 +208,8 @@ class Fingerprinter:
         content_refs: frozenset[str] = frozenset(),
         unread_through: frozenset[str] | None = None,
         content_memo_through: dict | None = None,
+        deep_memo_through: dict | None = None,
+        deep_memo_content: dict | None = None,
     ) -> None:
         self.Content, self.URLWrapper = _entity_types()
         self._types = (self.Content, self.URLWrapper)
@@ -234,7 +236,14 @@ class Fingerprinter:
         self._wrapper_shared = {} if wrapper_memo is None else wrapper_memo
         self._own: dict[tuple[int, bool], tuple[object, str, list]] = {}
         self._lists: dict[int, tuple[object, int, str]] = {}
-        self._deep: dict[tuple[int, int, bool], tuple[object, str]] = {}
+        self._deep: dict[tuple[int, int], tuple[object, str]] = {}
+        # Deep digests shared with other fingerprinters (RenderCache keys them by what they
+        # depend on): an entity reached through another one (``top=False``) depends only on
+        # ``unread_through`` and ``ref_wrapper_attrs``; an article or page given to the page
+        # on ``unread_refs`` and those two. Tags and categories given to the page depend on
+        # ``wrapper_attrs`` too: in ``_deep``, this fingerprinter's own.
+        self._deep_through = {} if deep_memo_through is None else deep_memo_through
+        self._deep_content = {} if deep_memo_content is None else deep_memo_content
 
     # -- entities ----------------------------------------------------------------------------
     def _ref(self, entity) -> str:
@@ -359,15 +368,21 @@ class Fingerprinter:
         return hashlib.sha256("\x1f".join(out).encode()).hexdigest(), refs
 
     def deep(self, entity, depth: int, top: bool = False) -> str:
-        key = (id(entity), depth, top)
-        hit = self._deep.get(key)
+        if not top:
+            memo = self._deep_through
+        elif isinstance(entity, self.Content):
+            memo = self._deep_content
+        else:
+            memo = self._deep
+        key = (id(entity), depth)
+        hit = memo.get(key)
         if hit is not None:
             return hit[1]
         digest, refs = self.own(entity, top)
         if depth > 0 and refs:
             parts = [digest, *(self.deep(ref, depth - 1) for ref in refs)]
             digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
-        self._deep[key] = (entity, digest)
+        memo[key] = (entity, digest)  # the entity is kept alive: its id stays unique
         return digest
 
     # -- values ------------------------------------------------------------------------------
@@ -733,6 +748,7 @@ class RenderCache:
         self._fps: dict[frozenset[str], Fingerprinter] = {}
         self._content_memo: dict[frozenset[str], dict] = {}
         self._wrapper_memo: dict = {}
+        self._deep_memo: dict = {}
         self._content_parts: dict = {}
         self._wrapper_names: frozenset[str] | None = None
         self._content_refs: frozenset[str] = frozenset()
@@ -788,6 +804,10 @@ class RenderCache:
                 frozenset(),
                 self._content_parts,
                 self._content_refs,
+                unread,
+                self._content_memo.setdefault(unread, {}),
+                self._deep_memo.setdefault(("through", unread, frozenset()), {}),
+                self._deep_memo.setdefault(("content", unread, unread, frozenset()), {}),
             )
         values = {
             "items": list(items),
@@ -844,6 +864,10 @@ class RenderCache:
                 self._content_refs,
                 unread_through,
                 self._content_memo.setdefault(unread_through, {}),
+                self._deep_memo.setdefault(("through", unread_through, ref_wrapper_attrs), {}),
+                self._deep_memo.setdefault(
+                    ("content", unread, unread_through, ref_wrapper_attrs), {}
+                ),
             )
         try:
             return fingerprinter.page_key(self._base, template, names, localcontext, name)

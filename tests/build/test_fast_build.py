@@ -184,3 +184,44 @@ def test_render_cache_key_follows_inputs():
     assert key({"tag": tag, "title": "b"}) != same
     tag.name = "K8s"
     assert key({"tag": tag, "title": "a"}) != same
+
+
+def test_shared_deep_digests_follow_related_episodes():
+    """Fingerprinters share articles' deep digests (RenderCache keys the memos by what a digest
+    depends on): a template given the memos another template filled gets the key a fresh
+    fingerprinter computes, and the key still changes with a related episode's title."""
+    from types import SimpleNamespace
+
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    from plugins.fast_build.render_cache import Fingerprinter
+
+    settings = dict(DEFAULT_CONFIG)
+    refs = frozenset({"related_episodes"})
+
+    def articles(related_title):
+        other = Article("<p>b</p>", {"title": related_title, "slug": "b"}, settings=settings)
+        main = Article("<p>a</p>", {"title": "A", "slug": "a"}, settings=settings)
+        main.related_episodes = [other]
+        return main
+
+    def key(article, attrs, memos=None):
+        memos = memos if memos is not None else ({}, {}, {}, {})
+        content, through, deep_through, deep_content = memos
+        fp = Fingerprinter(
+            False, attrs, content, None, None, frozenset(), frozenset(), {}, refs,
+            frozenset(), through, deep_through, deep_content,
+        )  # fmt: skip
+        template = SimpleNamespace(name="x.html")
+        context = {"article": article}
+        return fp.page_key("base", template, ["article"], context, "x/index.html")
+
+    article = articles("B")
+    shared = ({}, {}, {}, {})
+    first = key(article, frozenset({"count"}), shared)  # fills the shared memos
+    second = key(article, frozenset({"description"}), shared)  # reuses them
+    assert second == key(article, frozenset({"description"}))
+    assert first == second  # articles only: wrapper attributes do not enter
+    assert key(articles("B2"), frozenset({"description"})) != second
+    assert key(articles("B"), frozenset({"description"})) == second
