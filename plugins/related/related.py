@@ -179,7 +179,9 @@ def link_episodes(generator) -> None:
 
     cache = _Cache(settings)
     # Each episode's tokens under a digest of its text: a tag edit tokenises nothing again.
-    known = cache.data.get("docs") or {}
+    # In a file of their own, rewritten only when the set of texts changed.
+    docs_cache = _Cache(settings, "related_docs.pickle")
+    known = docs_cache.data.get("docs") or {}
     memo: dict[str, list[str]] = {}
     docs, keys = [], []
     for article in articles:
@@ -194,6 +196,8 @@ def link_episodes(generator) -> None:
             memo[key] = doc
         docs.append(doc)
     topics = [[_slug(tag) for tag in getattr(a, "tags", None) or []] for a in articles]
+    if memo.keys() != known.keys():
+        docs_cache.save({"docs": memo})
     text_key = _digest((keys, options["RELATED_DIMENSIONS"]))
     rank_key = _digest((text_key, topics, sorted(options.items())))
     ranked = cache.get("rank", rank_key)
@@ -210,7 +214,7 @@ def link_episodes(generator) -> None:
             options["RELATED_MIN_SIMILARITY"],
             options["RELATED_BLOCK_ROWS"],
         )
-        cache.save({"text": (text_key, text), "rank": (rank_key, ranked), "docs": memo})
+        cache.save({"text": (text_key, text), "rank": (rank_key, ranked)})
     for article, indices in zip(articles, ranked, strict=True):
         article.related_episodes = [articles[i] for i in indices]
     note = f" (reused the {reused})" if reused else ""
@@ -230,9 +234,9 @@ class _Cache:
     number. Keyed by the inputs themselves (token lists, topic slugs, options) plus this
     module's code, never by file dates."""
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings, name: str = "related.pickle") -> None:
         self.enabled = bool(settings.get("RELATED_CACHE", True))
-        self.path = Path(settings.get("CACHE_PATH") or "cache") / "related.pickle"
+        self.path = Path(settings.get("CACHE_PATH") or "cache") / name
         self.version = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
         self.data: dict = {}
         if not self.enabled:
