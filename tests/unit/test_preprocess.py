@@ -134,3 +134,28 @@ def test_sigkill_mid_run_leaves_no_partial_file(tmp_path: Path) -> None:
     # the lock died with the process: the next run proceeds and finishes the job
     assert run(big, "--quiet", "--workers", "1", out=out).returncode == 0
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_committed_episodes_are_what_ingest_makes_of_the_shipped_sample(tmp_path: Path) -> None:
+    """content/episodes is ingest's output for the shipped dump (tags from content/topics.yml):
+    a change to ingest or tagging that is not followed by regenerating the content fails here,
+    so the site `make site` builds never silently differs from the committed files."""
+    out = tmp_path / "episodes"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            str(ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"),
+            "--output",
+            str(out),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    committed = snapshot(ROOT / "content" / "episodes")
+    assert len(committed) >= 40
+    assert snapshot(out) == committed
