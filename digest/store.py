@@ -358,13 +358,13 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Write via a temporary file in the same directory + ``os.replace``: a run killed
     mid-way leaves either the old file or the new one, never half of one."""
     # The bytes a text-mode file (UTF-8, newline="\n") writes, written with os.write: a first
     # run creates 10,000 files, and the file object, the folder check before each and the
     # failed stat of a file that does not exist yet were half of each write's CPU.
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     prefix = f".{path.name}."
     try:
         fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)

@@ -41,11 +41,12 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
 from jinja2 import nodes
+
+from digest.cachefile import load_cache, save_cache
 
 log = logging.getLogger(__name__)
 
@@ -758,14 +759,10 @@ class RenderCache:
     def _start(self, env) -> None:
         self._base = global_fingerprint(self.settings)
         analysis = None
-        try:
-            with open(self.path, "rb") as handle:
-                data = pickle.load(handle)
-            if data.get("format") == FORMAT and data.get("base") == self._base:
-                self.previous = data["pages"]
-                analysis = data.get("templates")
-        except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError, TypeError):
-            self.previous = {}
+        data = load_cache(self.path)
+        if data.get("format") == FORMAT and data.get("base") == self._base and "pages" in data:
+            self.previous = data["pages"]
+            analysis = data.get("templates")
         if analysis is not None:
             # The base covers every theme file: same base, same template ASTs, so what they
             # name is reused instead of parsing every template again.
@@ -924,16 +921,9 @@ class RenderCache:
     def save(self) -> None:
         if not self.enabled or self._base is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # A temporary name of its own: two builds sharing a cache folder never swap halves.
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                templates = (self._paginator_object_list, self._names)
-                data = {"format": FORMAT, "base": self._base, "pages": self.current,
-                        "templates": templates}  # fmt: skip
-                pickle.dump(data, handle)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # write_atomic gives every writer a temporary name of its own: two builds sharing a
+        # cache folder never swap halves.
+        templates = (self._paginator_object_list, self._names)
+        data = {"format": FORMAT, "base": self._base, "pages": self.current,
+                "templates": templates}  # fmt: skip
+        save_cache(self.path, data)

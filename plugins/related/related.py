@@ -16,10 +16,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import os
 import pickle
 import re
-import tempfile
 import time
 import zlib
 from collections import Counter
@@ -27,6 +25,9 @@ from pathlib import Path
 
 import numpy as np
 from pelican import signals
+
+from digest.cachefile import load_cache, save_cache
+from digest.htmltext import stripped_opening
 
 log = logging.getLogger(__name__)
 
@@ -55,21 +56,12 @@ def _tokens(text: str) -> list[str]:
 
 
 def _text_opening(html: str, chars: int) -> str:
-    """``_TAGS.sub(" ", html)[:chars]`` without stripping a whole 65 kB transcript.
+    """``_TAGS.sub(" ", html)[:chars]`` without stripping a whole 65 kB transcript."""
+    return stripped_opening(html, chars, _strip_tags)
 
-    A prefix of the HTML, cut before any ``<`` whose ``>`` it does not hold, strips to an exact
-    prefix of the whole text (every tag in it ends where it ends in the whole): if that is long
-    enough, it is the answer; otherwise the whole HTML is stripped."""
-    window = max(chars * 8, 4096)
-    if len(html) > window:
-        head = html[:window]
-        start = head.find("<", head.rfind(">") + 1)
-        if start != -1:
-            head = head[:start]
-        text = _TAGS.sub(" ", head)
-        if len(text) >= chars:
-            return text[:chars]
-    return _TAGS.sub(" ", html)[:chars]
+
+def _strip_tags(html: str) -> str:
+    return _TAGS.sub(" ", html)
 
 
 def _document_inputs(article, body_chars: int) -> tuple[str, str, str]:
@@ -241,13 +233,9 @@ class _Cache:
         self.data: dict = {}
         if not self.enabled:
             return
-        try:
-            with open(self.path, "rb") as handle:
-                data = pickle.load(handle)
-            if data.get("version") == self.version:
-                self.data = data
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, KeyError):
-            self.data = {}
+        data = load_cache(self.path)
+        if data.get("version") == self.version:
+            self.data = data
 
     def get(self, name: str, key: str):
         entry = self.data.get(name)
@@ -256,15 +244,7 @@ class _Cache:
     def save(self, entries: dict) -> None:
         if not self.enabled:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump({"version": self.version, **entries}, handle, protocol=4)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        save_cache(self.path, {"version": self.version, **entries}, protocol=4)
 
 
 def register() -> None:

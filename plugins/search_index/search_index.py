@@ -25,7 +25,6 @@ import logging
 import os
 import pickle
 import re
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
+
+from digest.cachefile import load_cache, save_cache
 
 from .compact import (
     DocumentCounts,
@@ -433,29 +434,20 @@ class _Cache:
         self.entry: dict[str, Any] = {}
         if not self.enabled:
             return
-        try:
-            with open(self.path, "rb") as handle:
-                data = pickle.load(handle)
-            if data.get("version") == self.version:
-                self.counts = data["counts"]
-                self.inputs, self.files, self.entry = data["inputs"], data["files"], data["entry"]
-        except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError, TypeError):
-            pass
+        data = load_cache(self.path)
+        if (
+            data.get("version") == self.version
+            and {"counts", "inputs", "files", "entry"} <= data.keys()
+        ):
+            self.counts = data["counts"]
+            self.inputs, self.files, self.entry = data["inputs"], data["files"], data["entry"]
 
     def save(self, counts: dict[str, DocumentCounts], inputs: str, files, entry) -> None:
         if not self.enabled:
             return
         data = {"version": self.version, "counts": counts, "inputs": inputs, "files": files,
                 "entry": entry}  # fmt: skip
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        save_cache(self.path, data, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _generator_taxonomy(generator, settings: dict[str, Any]) -> dict[str, Any] | None:

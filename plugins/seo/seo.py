@@ -24,6 +24,8 @@ from typing import Any
 from markupsafe import Markup
 from pelican import signals
 
+from digest.htmltext import stripped_opening
+
 log = logging.getLogger(__name__)
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
@@ -104,21 +106,8 @@ def lead_needed(article: Any) -> bool:
 
 def _plain_opening(html: str, chars: int) -> str:
     """``_plain(html)[:chars]`` without stripping a whole 65 kB transcript (a build-time cost
-    on every episode page).
-
-    A prefix of the HTML cut before any ``<`` whose ``>`` it does not hold strips to a prefix
-    of the whole text (tags end where they end in the whole; collapsing whitespace and the
-    final strip keep prefixes): when that prefix is long enough it is the answer."""
-    window = max(chars * 8, 4096)
-    if len(html) > window:
-        head = html[:window]
-        start = head.find("<", head.rfind(">") + 1)
-        if start != -1:
-            head = head[:start]
-        text = _plain(head)
-        if len(text) >= chars:
-            return text[:chars]
-    return _plain(html)[:chars]
+    on every episode page)."""
+    return stripped_opening(html, chars, _plain)
 
 
 def _jsonld(data: dict[str, Any]) -> Markup:
