@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from itertools import islice, pairwise
+from typing import Any
 
 from digest.episode import Chapter, Link
 from digest.ingest import clean
@@ -843,6 +844,66 @@ def find_links(text: str) -> list[Link]:
 
 _LANGID = None
 
+# The deepest state of py3langid's feature automaton (its byte n-grams are at most this long);
+# tests/unit/test_extract_language.py checks it against the installed model.
+LANGID_DEPTH = 6
+
+
+def _windowed_visits(identifier: Any, text: bytes) -> dict[int, int] | None:
+    """py3langid's ``visit_counts`` (feature → count, in order of first occurrence) computed
+    without its per-byte Python loop.
+
+    Why: that loop is a chain of dependent look-ups in a 40 MB transition table, so in a
+    busy worker nearly every byte is a cache miss (~0.4 ms a blurb, the costliest step of
+    extraction).  The table is an Aho-Corasick automaton over n-grams of at most
+    ``LANGID_DEPTH`` bytes: its state after any text is the state reached from the start
+    reading only the last ``LANGID_DEPTH`` bytes.  So every position's state is found by
+    ``LANGID_DEPTH`` vectorised steps, whose look-ups are independent (numpy issues them
+    together).  Same counts, same order, so the library's own scoring gives the same floats
+    (tests compare with ``visit_counts`` and ``classify`` on every corpus and on random text).
+    """
+    import numpy as np
+
+    tables = identifier.__dict__.get("_windowed_tables")
+    if tables is None:
+        tables = (
+            np.frombuffer(identifier.tk_nextmove, dtype=np.uint32),
+            np.asarray(identifier._rowbase, dtype=np.int64),
+            np.asarray(identifier.tk_output, dtype=np.int64),
+        )
+        identifier.__dict__["_windowed_tables"] = tables
+    nextmove, rowbase, output = tables
+    data = np.frombuffer(text, dtype=np.uint8)
+    n = len(data)
+    if not n:
+        return None
+    state = np.zeros(n, dtype=np.int64)
+    for back in range(min(LANGID_DEPTH, n) - 1, -1, -1):
+        # position i reads byte i - back (windows of the first positions start at byte 0)
+        state[back:] = nextmove[rowbase[state[back:]] + data[: n - back]]
+    features = output[state]
+    features = features[features >= 0]
+    if not len(features):
+        return None
+    uniq, first, counts = np.unique(features, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    return dict(zip(uniq[order].tolist(), counts[order].tolist(), strict=True))
+
+
+def _language_identifier() -> Any:
+    """py3langid's identifier (its model, its scoring), counting features with
+    :func:`_windowed_visits`."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    class _Identifier(LanguageIdentifier):
+        def _raw_score(self, text: bytes) -> Any:
+            visits = _windowed_visits(self, text)
+            if visits:
+                return self._sparse_score(visits, self.nb_ptc)
+            return super()._raw_score(text)  # no feature: the library's own fallback
+
+    return _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
+
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code from py3langid (deterministic); ``None`` when it is not sure."""
@@ -852,9 +913,7 @@ def detect_language(text: str) -> str | None:
     if len(re.findall(r"[^\W\d_]{2,}", sample)) < 4:
         return None
     if _LANGID is None:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-        _LANGID = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        _LANGID = _language_identifier()
     lang, prob = _LANGID.classify(sample)
     return str(lang) if prob >= 0.6 else None
 
