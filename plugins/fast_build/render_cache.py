@@ -52,6 +52,10 @@ log = logging.getLogger(__name__)
 
 FORMAT = 4
 _INTRASITE = re.compile(r"[{|](?:filename|static|attach|tag|category|author|index)[}|]")
+# Reference switches for tests (tests/build/test_rebuild_keys.py): off, every page variable is
+# encoded afresh; the keys must not change.
+MEMO_PAGE_VARS = True
+_SHARED_CONTAINERS = (list, tuple, dict)
 DEPTH = 2
 FILE_NAME = "fast_build_render.pickle"
 _WRAPPER_PROPS = frozenset({"name", "slug", "slug_from_name", "url", "save_as"})
@@ -237,6 +241,10 @@ class Fingerprinter:
         self._wrapper_shared = {} if wrapper_memo is None else wrapper_memo
         self._own: dict[tuple[int, bool], tuple[object, str, list]] = {}
         self._lists: dict[int, tuple[object, int, str]] = {}
+        # Page variables holding the same container on every page (the context's
+        # ``archive_calendar``, ``tags``, ``categories``): encoded once per fingerprinter, as
+        # long lists are (kept alive, so the id stays unique; same length checked).
+        self._vars: dict[int, tuple[object, int, list[str]]] = {}
         self._deep: dict[tuple[int, int], tuple[object, str]] = {}
         # Deep digests shared with other fingerprinters (RenderCache keys them by what they
         # depend on): an entity reached through another one (``top=False``) depends only on
@@ -317,9 +325,7 @@ class Fingerprinter:
         # ``content``/``summary`` are ``_content``/``_summary`` with intrasite links resolved
         # against other pages' URLs and the page being written: such links make the entity
         # uncacheable; without them the raw attributes (in vars) are the input.
-        if _INTRASITE.search(str(attrs.get("_content") or "")) or _INTRASITE.search(
-            str(attrs.get("_summary") or "")
-        ):
+        if _has_intrasite(attrs.get("_content")) or _has_intrasite(attrs.get("_summary")):
             parts = (entity, None, [], {}, "")
             self._content_parts[id(entity)] = parts
             return parts
@@ -463,13 +469,34 @@ class Fingerprinter:
     def page_key(self, base: str, template, names: list[str], localcontext: dict, name: str):
         out = [base, template.name or "", name]
         refs: list = []
+        memo = self._vars if MEMO_PAGE_VARS else None
         for var in names:
             out.append(var)
-            if var in localcontext:
-                self._encode(localcontext[var], out, refs, top=True)
-            else:
+            if var not in localcontext:
                 out.append("<absent>")
+                continue
+            value = localcontext[var]
+            if memo is not None and type(value) in _SHARED_CONTAINERS:
+                # The same encoding as below, kept: the archive pages' year/month calendar
+                # (hundreds of small dicts) was encoded again for each of them.
+                hit = memo.get(id(value))
+                if hit is None or hit[0] is not value or hit[1] != len(value):
+                    encoded: list[str] = []
+                    self._encode(value, encoded, refs, top=True)
+                    hit = memo[id(value)] = (value, len(value), encoded)
+                out.extend(hit[2])
+            else:
+                self._encode(value, out, refs, top=True)
         return hashlib.sha256("\x1f".join(out).encode()).hexdigest()
+
+
+def _has_intrasite(text) -> bool:
+    """Whether ``text`` has an intrasite link; a text with neither ``{`` nor ``|`` (most
+    episodes) is answered by two C scans instead of the regex (~0.15 s at 10,000 episodes)."""
+    text = str(text or "")
+    if "{" not in text and "|" not in text:
+        return False
+    return _INTRASITE.search(text) is not None
 
 
 def _holds_entity(value, Content, URLWrapper) -> bool:

@@ -1,0 +1,80 @@
+"""The render cache's memos (issue 9, rebuilds) against the reference computation.
+
+A memo that reuses an encoding or a digest across pages must give every page the key the plain
+computation gives it: a wrong reuse would let a page keep the bytes of an older build. Each test
+builds the sample slice twice in the same folders, once as shipped and once with a memo
+switched off (a module flag, set in the Pelican process before it loads the plugins), and
+compares the recorded page keys one by one.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE_SLICE, prepare_content, run_ingest
+
+_RUNNER = """
+import importlib, json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/plugins"]
+for target, value in json.loads(sys.argv[2]).items():
+    module, name = target.rsplit(".", 1)
+    setattr(importlib.import_module(module), name, value)
+sys.argv = ["pelican", *sys.argv[3:]]
+from pelican import main
+main()
+"""
+
+
+def _keys(content: Path, work: Path, flags: dict[str, object]) -> dict[str, str]:
+    """Page keys of a clean build of ``content`` into ``work`` (the same paths every time:
+    a key names its output file)."""
+    output, cache = work / "out", work / "cache"
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    settings = {
+        "CACHE_PATH": f'"{cache}"',
+        "TOPICS_FILE": f'"{content / "topics.yml"}"',
+        "SHOWS_FILE": f'"{content / "shows.yml"}"',
+        "CACHE_CONTENT": "false",
+        "LOAD_CONTENT_CACHE": "false",
+        # one process: the keys of the pages a partner renders are recorded by the partner
+        "FAST_BUILD_PROCESSES": "1",
+        "DEFAULT_PAGINATION": "2",  # many listing pages sharing the context's containers
+    }
+    args = [sys.executable, "-c", _RUNNER, str(ROOT), json.dumps(flags), str(content),
+            "-o", str(output), "-s", str(ROOT / "pelicanconf.py"),
+            "-e", *(f"{k}={v}" for k, v in settings.items())]  # fmt: skip
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, f"pelican failed:\n{done.stdout}\n{done.stderr}"
+    pages = pickle.loads((cache / "fast_build_render.pickle").read_bytes())["pages"]
+    return {path: entry[0] for path, entry in pages.items()}
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    content = prepare_content(tmp_path_factory.mktemp("keys"))
+    done = run_ingest([SAMPLE_SLICE], content / "episodes")
+    assert done.returncode == 0, done.stderr
+    return content
+
+
+def _assert_same_keys(fast: dict[str, str], reference: dict[str, str]) -> None:
+    assert fast.keys() == reference.keys()
+    differing = sorted(path for path in fast if fast[path] != reference[path])
+    assert not differing, f"{len(differing)} keys differ, e.g. {differing[:5]}"
+
+
+def test_page_variable_memo_gives_the_reference_keys(content, tmp_path):
+    """Page variables holding the same container on every page (``archive_calendar``, the
+    tag and category lists) are encoded once per fingerprinter."""
+    fast = _keys(content, tmp_path, {})
+    reference = _keys(content, tmp_path, {"fast_build.render_cache.MEMO_PAGE_VARS": False})
+    assert len(fast) > 50
+    _assert_same_keys(fast, reference)
