@@ -706,8 +706,21 @@ _NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
     _GUEST_RE[5]: ("join",),
     _GUEST_RE[6]: ("CEO", "CTO", "CMO", "CPO", "VP"),
     _HOST_RE[0]: ("ost",),
-    _HOST_RE[1]: ("with", "welcomes", "interviews", "is joined by"),
-}
+    _HOST_RE[1]: (
+        "welcomes", "down with", "chats with", "speaks with", "talks with", "interviews",
+        "connects with", "is joined by",
+    ),
+}  # fmt: skip
+# The same for triggers that need no rare word but a rare phrase: a piece of the trigger with
+# a literal start ("…, a solopreneur": ", a "), so this search skips to it at C speed, where
+# the trigger itself (which starts with a name or a sentence start) is tried at every position.
+_NEEDS_RE: dict[re.Pattern[str], re.Pattern[str]] = {
+    _GUEST_RE[2]: re.compile(
+        rf"(?:is|are|was)\s+(?:the\s+|a\s+|an\s+|our\s+|currently\s+)?{_IROLE}"
+    ),
+    _GUEST_RE[3]: re.compile(rf",\s+(?:the\s+|a\s+|an\s+|our\s+)?(?:[\w-]+\s+){{0,3}}{_IROLE}"),
+    _GUEST_RE[4]: re.compile(r",\s+(?:a|an)\s"),
+}  # fmt: skip
 
 
 def _names_matched(patterns, text: str):
@@ -715,6 +728,9 @@ def _names_matched(patterns, text: str):
     for rx in patterns:
         needs = _NEEDS.get(rx)
         if needs and not any(word in text for word in needs):
+            continue
+        needs_re = _NEEDS_RE.get(rx)
+        if needs_re is not None and not needs_re.search(text):
             continue
         for m in rx.finditer(text):
             for g in ("name", "name2"):

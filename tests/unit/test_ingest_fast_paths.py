@@ -1,5 +1,8 @@
 """Fast paths in extract/clean give what the full scans give (property tests + real blurbs)."""
 
+import contextlib
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -96,6 +99,8 @@ _PEOPLE = [
     "Pete Hamilton and Chris Evans are cofounders", "Bob Wise, CEO of Heroku, discussed",
     "Marc G. Gauthier, a solopreneur", " is joined by ", "interviewed ", "brought on ",
     "Rémy Hannequin", " and ", ". ", "\n", "Jon Myer", "José Valim", "CEO", "with", "ost",
+    ", a ", ", an ", ",\t", " is the ", " was a ", " are ", "Head", "lead", "founders", " back",
+    "one of", ", our ", "talks with", "chats with", " welcomes ", "Jae Taylor", "solopreneur",
 ]  # fmt: skip
 
 
@@ -103,24 +108,53 @@ _PEOPLE = [
 @given(st.lists(st.one_of(st.sampled_from(_PEOPLE), st.text(max_size=3)), max_size=20).map("".join))
 def test_trigger_pre_checks_agree_with_scanning_every_pattern(text: str) -> None:
     fast = extract.find_people(text, ("Corey Quinn",))
-    saved = dict(extract._NEEDS)
-    extract._NEEDS.clear()
-    try:
+    with _every_trigger_scanned():
         assert fast == extract.find_people(text, ("Corey Quinn",))
+
+
+@contextlib.contextmanager
+def _every_trigger_scanned() -> Iterator[None]:
+    saved, saved_re = dict(extract._NEEDS), dict(extract._NEEDS_RE)
+    extract._NEEDS.clear()
+    extract._NEEDS_RE.clear()
+    try:
+        yield
     finally:
         extract._NEEDS.update(saved)
+        extract._NEEDS_RE.update(saved_re)
 
 
 def test_trigger_pre_checks_on_real_blurbs() -> None:
     texts = [t[:3000] for t in _real_texts()]
     fast = [extract.find_people(t) for t in texts]
-    saved = dict(extract._NEEDS)
-    extract._NEEDS.clear()
-    try:
+    with _every_trigger_scanned():
         assert fast == [extract.find_people(t) for t in texts]
-    finally:
-        extract._NEEDS.update(saved)
     assert sum(bool(guests) for guests, _ in fast) > 5
+
+
+def test_trigger_pre_checks_on_synthetic_blurbs() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from synth import synthesise
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    lines = [ln for ln in synthesise(600, 5).splitlines() if len(ln) > 40]
+    texts = [extract.split_transcript(extract.normalise_text(ln))[0][:3000] for ln in lines]
+    fast = [extract.find_people(t) for t in texts]
+    with _every_trigger_scanned():
+        assert fast == [extract.find_people(t) for t in texts]
+
+
+def test_each_phrase_pre_check_is_part_of_its_trigger() -> None:
+    """Texts each trigger finds a name in: the pre-check must let every one through."""
+    found = {
+        2: "Pete Hamilton and Chris Evans are cofounders of it. Paul Orlando is back to talk.",
+        3: "Bob Wise, CEO of Heroku, discussed it. James Brady, Head of Engineering @ Elicit",
+        4: "what happened to Jae Taylor, a tech executive who left",
+    }
+    for i, text in found.items():
+        rx = extract._GUEST_RE[i]
+        assert rx.search(text) and extract._NEEDS_RE[rx].search(text), i
 
 
 @settings(max_examples=examples(300), deadline=None)
