@@ -393,21 +393,35 @@ def write_atomic(path: Path, text: str | bytes) -> None:
         raise
 
 
-class _Existing:
-    """A file found in the output folder: its text is read up front (one snapshot per run),
-    its front matter parsed only when a decision needs it — a re-run whose files all match
-    what ingest would write again never parses one (10,000 YAML parses are seconds)."""
+_UNREAD: Any = object()
 
-    def __init__(self, path: Path, text: str | None, error: str | None = None) -> None:
+
+class _Existing:
+    """A file found in the output folder: its text is read when first needed (no other run
+    writes there: the caller holds the run lock, and this run writes a file only once every
+    decision is made), its front matter parsed only when a decision needs it — a re-run whose
+    files all match what ingest would write again never parses one (10,000 YAML parses are
+    seconds)."""
+
+    def __init__(self, path: Path, text: str | None = _UNREAD, error: str | None = None) -> None:
         self.path = path
-        self.text = text
+        self._text = text
         self._error = error
         self._parsed = text is None
         self._meta: dict[str, Any] | None = None
         self._body: str | None = None
 
+    @property
+    def text(self) -> str | None:
+        if self._text is _UNREAD:
+            try:
+                self._text = self.path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                self._text, self._error, self._parsed = None, str(exc), True
+        return self._text
+
     def _parse(self) -> None:
-        if self._parsed:
+        if self._parsed or self.text is None:
             return
         self._parsed = True
         try:
@@ -432,15 +446,10 @@ class _Existing:
 
 
 def _scan(out_dir: Path) -> dict[str, _Existing]:
-    found: dict[str, _Existing] = {}
+    """The episode files in ``out_dir`` by stem (listed now, read when needed)."""
     if not out_dir.is_dir():
-        return found
-    for path in sorted(out_dir.glob("*.md")):
-        try:
-            found[path.stem] = _Existing(path, path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            found[path.stem] = _Existing(path, None, str(exc))
-    return found
+        return {}
+    return {path.stem: _Existing(path) for path in sorted(out_dir.glob("*.md"))}
 
 
 def _identity(meta: dict[str, Any] | None) -> str | None:
@@ -457,8 +466,42 @@ def _fresh_text(ep: Episode, stem: str) -> str:
     return render(meta, body)
 
 
-def save_all(episodes: list[Episode], out_dir: Path) -> list[Outcome]:
-    """Write every episode into ``out_dir`` following the edit-preservation rule."""
+# What the jobs of save_all's passes point into (set before each ``mapper`` call, so workers
+# forked by it inherit the episodes instead of unpickling them): episodes, out_dir, the stems
+# found in it, and the stem decided for each episode.
+_PASS: dict[str, Any] = {}
+
+
+def _own_file_check(k: int) -> tuple[bool, str | None]:
+    """Episode ``k``'s own file (named by its slug): byte for byte what ingest would write
+    into an empty folder (the re-run case), else the source it names (None if none/absent)."""
+    ep: Episode = _PASS["episodes"][k]
+    if ep.slug not in _PASS["stems"]:
+        return False, None
+    own = _Existing(_PASS["out_dir"] / f"{ep.slug}.md")
+    if own.text is not None and own.text == _fresh_text(ep, ep.slug):
+        return True, ep.source.sha256
+    return False, _identity(own.meta)
+
+
+def _write_planned(k: int) -> Outcome:
+    """Write episode ``k`` into the file decided for it (a job of save_all's last pass)."""
+    ep: Episode = _PASS["episodes"][k]
+    stem: str = _PASS["plan"][k]
+    out_dir: Path = _PASS["out_dir"]
+    ex = _Existing(out_dir / f"{stem}.md") if stem in _PASS["stems"] else None
+    return _save_one(ep, stem, ex, out_dir)
+
+
+def save_all(episodes: list[Episode], out_dir: Path, mapper: Any = map) -> list[Outcome]:
+    """Write every episode into ``out_dir`` following the edit-preservation rule.
+
+    Three steps: each episode's own file is compared with what ingest would write (through
+    ``mapper``); which file each episode goes to is decided here, in order (cheap, and the
+    only step that must be serial); the files are merged, rendered and written (through
+    ``mapper`` again: :func:`digest.ingest.pipeline.fork_map` makes that two processes, each
+    file read and written by one job).
+    """
     # Temporary files of a run that was killed mid-write (the caller holds the run lock, so no
     # other run owns them): never episodes, safe to remove.
     if out_dir.is_dir():
@@ -466,38 +509,51 @@ def save_all(episodes: list[Episode], out_dir: Path) -> list[Outcome]:
             with contextlib.suppress(OSError):
                 stale.unlink()
     existing = _scan(out_dir)
-    by_source: dict[str, str] | None = None
-    claimed: set[str] = set()
-    outcomes: list[Outcome] = []
-    for ep in episodes:
-        own = existing.get(ep.slug)
-        # Fast path (the re-run case): the file is byte for byte what ingest would write into
-        # an empty folder, so it is this episode's own, unedited, and unchanged — the decision
-        # the full rule reaches after parsing it (tests/unit/test_store.py compares the two).
-        if (
-            ep.slug not in claimed
-            and own is not None
-            and own.text is not None
-            and own.text == _fresh_text(ep, ep.slug)
-        ):
-            claimed.add(ep.slug)
-            outcomes.append(Outcome(out_dir / f"{ep.slug}.md", "unchanged"))
-            continue
-        if ep.slug not in claimed and own and _identity(own.meta) == ep.source.sha256:
-            stem: str | None = ep.slug  # its own file (two listings of one blurb: one each)
-        else:
-            if by_source is None:
-                by_source = {}
-                for key, ex in existing.items():
-                    ident = _identity(ex.meta)
-                    if ident and ex.meta and RECORD_KEY in ex.meta:
-                        by_source.setdefault(ident, key)
-            stem = by_source.get(ep.source.sha256)
-        if stem is None or stem in claimed:
-            stem = _free_stem(ep, existing, claimed)
-        claimed.add(stem)
-        outcomes.append(_save_one(ep, stem, existing.get(stem), out_dir))
-    return outcomes
+    _PASS.clear()
+    _PASS.update(episodes=episodes, out_dir=out_dir, stems=frozenset(existing))
+    try:
+        checks: list[tuple[bool, str | None]] = (
+            list(mapper(_own_file_check, range(len(episodes))))
+            if existing
+            else [(False, None)] * len(episodes)
+        )
+        by_source: dict[str, str] | None = None
+        claimed: set[str] = set()
+        outcomes: list[Outcome | None] = []
+        plan: list[str | None] = []
+        for ep, (same, ident) in zip(episodes, checks, strict=True):
+            own = ep.slug in existing
+            # Fast path (the re-run case): the file is byte for byte what ingest would write
+            # into an empty folder, so it is this episode's own, unedited, and unchanged — the
+            # decision the full rule reaches after parsing it (tests/unit/test_store.py
+            # compares the two).
+            if ep.slug not in claimed and own and same:
+                claimed.add(ep.slug)
+                outcomes.append(Outcome(out_dir / f"{ep.slug}.md", "unchanged"))
+                plan.append(None)
+                continue
+            if ep.slug not in claimed and own and ident == ep.source.sha256:
+                stem: str | None = ep.slug  # its own file (two listings of one blurb: one each)
+            else:
+                if by_source is None:
+                    by_source = {}
+                    for key, ex in existing.items():
+                        found = _identity(ex.meta)
+                        if found and ex.meta and RECORD_KEY in ex.meta:
+                            by_source.setdefault(found, key)
+                stem = by_source.get(ep.source.sha256)
+            if stem is None or stem in claimed:
+                stem = _free_stem(ep, existing, claimed)
+            claimed.add(stem)
+            outcomes.append(None)
+            plan.append(stem)
+        _PASS["plan"] = plan
+        todo = [k for k, stem in enumerate(plan) if stem is not None]
+        for k, outcome in zip(todo, mapper(_write_planned, todo), strict=True):
+            outcomes[k] = outcome
+    finally:
+        _PASS.clear()
+    return outcomes  # type: ignore[return-value]
 
 
 def _free_stem(ep: Episode, existing: dict[str, _Existing], claimed: set[str]) -> str:

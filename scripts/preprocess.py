@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from digest.ingest.pipeline import IngestResult, ingest, init_worker, warm_up  # noqa: E402
+from digest.ingest.pipeline import IngestResult, fork_map, ingest, warm_up  # noqa: E402
 from digest.ingest.read import Dump, InputProblem, read_dump  # noqa: E402
 from digest.shows import ShowRegistry, ShowsError, load_shows  # noqa: E402
 from digest.store import Outcome, save_all  # noqa: E402
@@ -175,23 +175,15 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_LOCKED
         warnings: list[str] = []
         taxonomy = _load_taxonomy(args.topics, warnings)
-        pool = None
+        mapper: Any = map
         size = sum(p.stat().st_size for p in inputs if p.is_file())
         if args.workers > 1 and size >= PARALLEL_FROM:
-            # Forked before the dumps are read, so the workers do not copy them; each worker
-            # gets the shows and taxonomy once (fork: inherited, not pickled).
-            from multiprocessing import get_context
-
+            # Each parallel pass forks its own pool once its inputs are in memory (the dumps'
+            # texts, then the episodes), so workers inherit them instead of unpickling them;
+            # the language model and topic scanner are built once, here, and inherited too.
             warm_up(taxonomy)
-            pool = get_context("fork").Pool(
-                args.workers, initializer=init_worker, initargs=(shows, taxonomy)
-            )
-        try:
-            return _run(args, inputs, shows, taxonomy, warnings, pool)
-        finally:
-            if pool is not None:
-                pool.terminate()
-                pool.join()
+            mapper = fork_map(args.workers)
+        return _run(args, inputs, shows, taxonomy, warnings, mapper)
 
 
 def _run(
@@ -200,7 +192,7 @@ def _run(
     shows: ShowRegistry,
     taxonomy: object | None,
     warnings: list[str],
-    pool: Any,
+    mapper: Any,
 ) -> int:
     """Read, ingest, write and report, while the lock is held."""
     started = time.perf_counter()
@@ -225,13 +217,12 @@ def _run(
             bar.n = n
             bar.refresh()
 
-    mapper = map if pool is None else (lambda fn, jobs: pool.imap(fn, jobs, chunksize=8))
     result = ingest(usable, shows, taxonomy, mapper=mapper, progress=progress)
     if bar is not None:
         bar.close()
     result.warnings[:0] = warnings
     result.problems = [p for p in result.problems if not p.fatal] + fatal
-    outcomes = save_all(result.episodes, args.output)
+    outcomes = save_all(result.episodes, args.output, mapper=mapper)
 
     summary = _summary(result, outcomes, time.perf_counter() - started)
     if args.json:
