@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice, pairwise
 from typing import Any
@@ -865,7 +866,7 @@ _LANGID = None
 LANGID_DEPTH = 6
 
 
-def _windowed_visits(identifier: Any, text: bytes) -> dict[int, int] | None:
+def _windowed_visits(identifier: Any, text: bytes) -> Counter[int] | None:
     """py3langid's ``visit_counts`` (feature → count, in order of first occurrence) computed
     without its per-byte Python loop.
 
@@ -899,11 +900,8 @@ def _windowed_visits(identifier: Any, text: bytes) -> dict[int, int] | None:
         state[back:] = nextmove[rowbase[state[back:]] + data[: n - back]]
     features = output[state]
     features = features[features >= 0]
-    if not len(features):
-        return None
-    uniq, first, counts = np.unique(features, return_index=True, return_counts=True)
-    order = np.argsort(first, kind="stable")
-    return dict(zip(uniq[order].tolist(), counts[order].tolist(), strict=True))
+    # counted as the library counts them (a Counter keeps the order of first occurrence)
+    return Counter(features.tolist()) if len(features) else None
 
 
 def _language_identifier() -> Any:
