@@ -346,6 +346,10 @@ class Extracted:
 
 
 def _squash(text: str) -> str:
+    """``" ".join(text.split())``, without splitting a transcript's turns into words when there
+    is nothing to squash (every whitespace but the plain space is unprintable)."""
+    if "  " not in text and text.isprintable():
+        return text.strip(" ")
     return " ".join(text.split())
 
 
@@ -1171,20 +1175,35 @@ _ENTITY_AHEAD = re.compile(r"#?\w+;")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)](?=\s))")
 
 
+_MD_ALWAYS = "\\`*[]<>~"  # escaped wherever they are (the backslash first: it is inserted)
+_MD_IN_CONTEXT = re.compile(r"[_&]")
+
+
 def md_escape(text: str) -> str:
-    """Escape what markdown-it would read as markup in plain prose."""
+    """Escape what markdown-it would read as markup in plain prose.
+
+    Characters escaped everywhere go through ``str.replace`` (a transcript's hundreds of
+    "[00:12:34]" brackets would each cost a Python call in ``re.sub``); ``_`` and ``&``, which
+    depend on their neighbours, then through a callback.  An inserted backslash never changes
+    those decisions: it replaces a neighbour that was already neither alphanumeric nor part of
+    an entity name.
+    """
     if _MD_SPECIAL.search(text):
+        for c in _MD_ALWAYS:
+            if c in text:
+                text = text.replace(c, "\\" + c)
+        if "_" in text or "&" in text:
 
-        def esc(m: re.Match[str]) -> str:
-            c, i = m.group(0), m.start()
-            if c == "_":  # intraword underscores (ex_doc, add_note) are not emphasis
-                inner = 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
-                return c if inner else "\\_"
-            if c == "&":
+            def esc(m: re.Match[str]) -> str:
+                c, i = m.group(0), m.start()
+                if c == "_":  # intraword underscores (ex_doc, add_note) are not emphasis
+                    inner = (
+                        0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+                    )
+                    return c if inner else "\\_"
                 return "\\&" if _ENTITY_AHEAD.match(text, i + 1) else c
-            return "\\" + c
 
-        text = _MD_SPECIAL.sub(esc, text)
+            text = _MD_IN_CONTEXT.sub(esc, text)
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
