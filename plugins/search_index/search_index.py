@@ -363,7 +363,12 @@ def _taxonomy(settings: dict[str, Any]) -> dict[str, Any]:
     return {topic.slug: topic for topic in load_taxonomy(path)}
 
 
-def _records(articles: Sequence[Any], taxonomy: dict[str, Any]) -> list[SearchRecord]:
+def _records(
+    articles: Sequence[Any], taxonomy: dict[str, Any], deferred: bool = False
+) -> list[SearchRecord]:
+    """One record per article. ``deferred``: ``url`` and ``body`` left empty, for
+    :func:`_complete` to fill (the URL once Pelican's URLs are final and memoised, the body
+    only for an episode whose term counts are not cached)."""
     records = []
     for article in articles:
         topics = []
@@ -382,17 +387,40 @@ def _records(articles: Sequence[Any], taxonomy: dict[str, Any]) -> list[SearchRe
         records.append(
             SearchRecord(
                 title=article.title,
-                url=article.url,
+                url="" if deferred else article.url,
                 date=article.date.strftime("%Y-%m-%d"),
                 show=show,
                 show_url=category.url if show and category is not None else "",
                 topics=topics,
                 guests=list(getattr(article, "guests", None) or []),
                 summary=getattr(article, "summary_text", "") or "",
-                body=_plain_text(_body_html(article)),
+                body="" if deferred else _plain_text(_body_html(article)),
             )
         )
     return records
+
+
+def _source_key(
+    record: SearchRecord, html: str, fields: Sequence[FieldSpec], body_chars: int
+) -> str:
+    """:func:`record_key` with the HTML the body is read from in place of the body: the
+    plain text is a function of that HTML (:func:`_plain_text`), so a rebuild strips only the
+    episodes whose counts are not cached (stripping every body was ~0.5 s at 10,000)."""
+    values = (
+        record.title,
+        record.url,
+        record.date,
+        record.show,
+        record.show_url,
+        [(t.slug, t.name, t.url, t.aliases) for t in record.topics],
+        record.guests,
+        record.summary,
+        html,
+    )  # fmt: skip
+    data = pickle.dumps(
+        ("html", values, [(f.name, f.boost) for f in fields], body_chars), protocol=4
+    )
+    return hashlib.sha256(data).hexdigest()
 
 
 def _dumps(payload: Any) -> bytes:
@@ -466,7 +494,8 @@ def _generator_taxonomy(generator, settings: dict[str, Any]) -> dict[str, Any] |
 
 
 def build_index(generator) -> None:
-    """article_generator_finalized: build the index, the store shards and the entry."""
+    """article_generator_finalized: the records of the index, completed and indexed at
+    ``finalized`` (:func:`write_files`), or at once when ``DEFER`` is off."""
     started = time.perf_counter()
     settings = generator.settings
     out_dir = settings.get("SEARCH_OUTPUT_DIR", DEFAULT_OUTPUT_DIR)
@@ -479,10 +508,6 @@ def build_index(generator) -> None:
                   tuple(topic.aliases))
         for slug, topic in taxonomy.items()
     ]  # fmt: skip
-    fields = settings.get("SEARCH_INDEX_FIELDS", DEFAULT_FIELDS)
-    body_chars = settings.get("SEARCH_BODY_CHARS", DEFAULT_BODY_CHARS)
-    summary_chars = settings.get("SEARCH_SUMMARY_CHARS", DEFAULT_SUMMARY_CHARS)
-    shard_docs = settings.get("SEARCH_SHARD_DOCS", DEFAULT_SHARD_DOCS)
     lunr_js = settings.get("SEARCH_LUNR_JS")
     lunr_bytes = None
     if lunr_js and os.path.exists(lunr_js):
@@ -491,10 +516,44 @@ def build_index(generator) -> None:
     else:
         log.warning("search_index: lunr.js not found at %r; run `npm ci`", lunr_js)
 
+    records = _records(articles, taxonomy, deferred=DEFER)
+    # The body HTML as it is now (``content`` resolves intrasite links against the pages read
+    # so far); the URL is read at ``finalized``, when fast_build has frozen and memoised it:
+    # reading it here computed every article's URL twice in a build.
+    htmls = [_body_html(article)[:_HTML_WINDOW] for article in articles] if DEFER else None
+    state = (settings, out_dir, articles, records, htmls, extra, lunr_bytes, started)
+    _pending["state"] = state
+    generator.context["SEARCH_ENTRY"] = f"{out_dir}/{ENTRY_NAME}"
+    if not DEFER:
+        _complete()
+
+
+# Reference switch for tests (tests/build/test_rebuild_search.py): False builds the records
+# whole at ``article_generator_finalized`` and keys them by their plain text, as before.
+DEFER = True
+
+
+def _complete() -> None:
+    """The index, the store shards and the entry from the records :func:`build_index` made."""
+    state = _pending.pop("state", None)
+    if state is None:
+        return
+    settings, out_dir, articles, records, htmls, extra, lunr_bytes, started = state
+    fields = settings.get("SEARCH_INDEX_FIELDS", DEFAULT_FIELDS)
+    body_chars = settings.get("SEARCH_BODY_CHARS", DEFAULT_BODY_CHARS)
+    summary_chars = settings.get("SEARCH_SUMMARY_CHARS", DEFAULT_SUMMARY_CHARS)
+    shard_docs = settings.get("SEARCH_SHARD_DOCS", DEFAULT_SHARD_DOCS)
     cache = _Cache(settings)
-    records = _records(articles, taxonomy)
     specs = [FieldSpec(f["field_name"], f.get("boost", 1)) for f in fields]
-    keys = [record_key(record, specs, body_chars) for record in records]
+    if htmls is None:
+        keys = [record_key(record, specs, body_chars) for record in records]
+    else:
+        for record, article in zip(records, articles, strict=True):
+            record.url = article.url
+        keys = [
+            _source_key(record, html, specs, body_chars)
+            for record, html in zip(records, htmls, strict=True)
+        ]
     inputs = hashlib.sha256(
         pickle.dumps(
             (cache.version, keys, extra, summary_chars, shard_docs, out_dir,
@@ -507,15 +566,27 @@ def build_index(generator) -> None:
         counts = cache.counts
     else:
         counts = {key: cache.counts[key] for key in keys if key in cache.counts}
-        index, store = build_payloads(
-            records, fields=fields, body_chars=body_chars, summary_chars=summary_chars,
-            extra_topics=extra, counts_memo=counts,
-        )  # fmt: skip
+        if htmls is None:
+            index, store = build_payloads(
+                records, fields=fields, body_chars=body_chars, summary_chars=summary_chars,
+                extra_topics=extra, counts_memo=counts,
+            )  # fmt: skip
+        else:
+            tokenizer: DocumentTokenizer | None = None
+            documents = []
+            for record, html, key in zip(records, htmls, keys, strict=True):
+                found = counts.get(key)
+                if found is None:
+                    record.body = _plain_text(html)
+                    tokenizer = tokenizer or DocumentTokenizer(specs)
+                    found = counts[key] = tokenizer.counts(documents_for([record], body_chars)[0])
+                documents.append(found)
+            index = compact_counts(specs, documents)
+            index["tables"], store = build_store(records, summary_chars, extra)
         files, entry = build_files(index, store, lunr_bytes, shard_docs)
         reused = False
         cache.save(counts, inputs, files, entry)
     _pending["files"] = {f"{out_dir}/{name}": data for name, data in files.items()}
-    generator.context["SEARCH_ENTRY"] = f"{out_dir}/{ENTRY_NAME}"
     log.info(
         "search_index: %d episodes, index %d bytes, %d store files (%d bytes), %.2f s%s",
         len(articles), len(files[entry["index"]]), len(files) - 2 - ("lunr" in entry),
@@ -528,6 +599,7 @@ def write_files(pelican) -> None:
     """finalized: write the search files atomically (a reader never sees half a file); a file
     whose bytes are already on disk is left alone (incremental builds, rsync, watchers). Hashed
     files of earlier builds are removed, so shards do not pile up in a kept output directory."""
+    _complete()
     files = _pending.pop("files", {})
     for name, payload in files.items():
         path = os.path.join(pelican.output_path, name)

@@ -32,27 +32,36 @@ main()
 """
 
 
+def run_with_flags(
+    content: Path, output: Path, flags: dict[str, object], **settings: str
+) -> subprocess.CompletedProcess:
+    """A Pelican build of ``content`` into ``output`` (caches beside it) with module flags
+    set (``{"module.NAME": value}``) before the plugins load."""
+    overrides = {
+        "CACHE_PATH": f'"{output.parent / "cache"}"',
+        "TOPICS_FILE": f'"{content / "topics.yml"}"',
+        "SHOWS_FILE": f'"{content / "shows.yml"}"',
+        **settings,
+    }
+    args = [sys.executable, "-c", _RUNNER, str(ROOT), json.dumps(flags), str(content),
+            "-o", str(output), "-s", str(ROOT / "pelicanconf.py"),
+            "-e", *(f"{k}={v}" for k, v in overrides.items())]  # fmt: skip
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, f"pelican failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
 def _keys(content: Path, work: Path, flags: dict[str, object]) -> dict[str, str]:
     """Page keys of a clean build of ``content`` into ``work`` (the same paths every time:
     a key names its output file)."""
     output, cache = work / "out", work / "cache"
     shutil.rmtree(output, ignore_errors=True)
     shutil.rmtree(cache, ignore_errors=True)
-    settings = {
-        "CACHE_PATH": f'"{cache}"',
-        "TOPICS_FILE": f'"{content / "topics.yml"}"',
-        "SHOWS_FILE": f'"{content / "shows.yml"}"',
-        "CACHE_CONTENT": "false",
-        "LOAD_CONTENT_CACHE": "false",
-        # one process: the keys of the pages a partner renders are recorded by the partner
-        "FAST_BUILD_PROCESSES": "1",
-        "DEFAULT_PAGINATION": "2",  # many listing pages sharing the context's containers
-    }
-    args = [sys.executable, "-c", _RUNNER, str(ROOT), json.dumps(flags), str(content),
-            "-o", str(output), "-s", str(ROOT / "pelicanconf.py"),
-            "-e", *(f"{k}={v}" for k, v in settings.items())]  # fmt: skip
-    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False)
-    assert done.returncode == 0, f"pelican failed:\n{done.stdout}\n{done.stderr}"
+    # one process: the keys of the pages a partner renders are recorded by the partner;
+    # two articles a page: many listing pages sharing the context's containers
+    settings = {"CACHE_CONTENT": "false", "LOAD_CONTENT_CACHE": "false",
+                "FAST_BUILD_PROCESSES": "1", "DEFAULT_PAGINATION": "2"}  # fmt: skip
+    run_with_flags(content, output, flags, **settings)
     pages = pickle.loads((cache / "fast_build_render.pickle").read_bytes())["pages"]
     return {path: entry[0] for path, entry in pages.items()}
 
