@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice, pairwise
 from typing import Any
@@ -92,6 +93,7 @@ _GLUED_DATE = re.compile(
     re.IGNORECASE,
 )
 _LEADING_DATE = re.compile(r"^\s*[(\[]?" + DATE_PATTERN + r"[)\]]?\s*[-–—|·•:]?\s*", re.I)
+_TWO_DIGITS = re.compile(r"\d\d")
 # "SaaStr 732: What It's Like…", "Episode 45: …", "Ep. 12 - …", "#123 | …", "S9E12: …"
 _NUMBERED = re.compile(
     r"^(?P<prefix>(?:[A-Z][\w&'.]*\s+){0,4}?)(?:#|Ep\.?\s*|Episode\s+|S\d+\s*E)?"
@@ -139,12 +141,31 @@ _TRANSCRIPT_MARK = re.compile(
 # (Written to start with one character class, the first character of every branch: the regex
 # engine then skips at C speed to a "[" or a capital instead of trying three branches at every
 # position of a 65 kB transcript.)
-_TURN = re.compile(
-    r"[\[A-ZÀ-Þ](?:"
-    r"(?<=\[)" + _TS + r"\]\s*[A-ZÀ-Þ][\w.'’-]*(?: [A-ZÀ-Þ][\w.'’-]*){0,2}:"
-    r"|(?<=[A-ZÀ-Þ])[\w'’-]+(?: [A-ZÀ-Þ][\w'’-]+)? \[" + _TS + r"\]:"
-    r"|(?<=[A-ZÀ-Þ])[A-ZÀ-Þ'’-]{2,}(?: [A-ZÀ-Þ][A-ZÀ-Þ'’-]+)?: )"
+_TURN_FORMS = (
+    # literal the form cannot match without, the form
+    ("[", r"(?<=\[)" + _TS + r"\]\s*[A-ZÀ-Þ][\w.'’-]*(?: [A-ZÀ-Þ][\w.'’-]*){0,2}:"),
+    ("]:", r"(?<=[A-ZÀ-Þ])[\w'’-]+(?: [A-ZÀ-Þ][\w'’-]+)? \[" + _TS + r"\]:"),
+    (": ", r"(?<=[A-ZÀ-Þ])[A-ZÀ-Þ'’-]{2,}(?: [A-ZÀ-Þ][A-ZÀ-Þ'’-]+)?: "),
 )
+_TURN = re.compile(r"[\[A-ZÀ-Þ](?:" + "|".join(form for _, form in _TURN_FORMS) + ")")
+_TURN_BY_FORMS: dict[tuple[bool, ...], re.Pattern[str] | None] = {}
+
+
+def _turns(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
+    """``_TURN.finditer``, with only the forms whose literal the text has: a form that cannot
+    match anywhere never wins a position, and the ``Name [00:12]:`` form, which reads every
+    capitalised word, is the costliest to try (most blurbs have no ``]:``)."""
+    key = tuple(literal in text for literal, _ in _TURN_FORMS)
+    if key not in _TURN_BY_FORMS:
+        forms = [form for (_, form), on in zip(_TURN_FORMS, key, strict=True) if on]
+        _TURN_BY_FORMS[key] = (
+            re.compile(r"[\[A-ZÀ-Þ](?:" + "|".join(forms) + ")") if forms else None
+        )
+    rx = _TURN_BY_FORMS[key]
+    if rx is None:
+        return iter(())
+    return rx.finditer(text, pos, len(text) if endpos is None else endpos)
+
 
 # ---------------------------------------------------------------------------------------------
 # Chapters
@@ -582,7 +603,7 @@ def split_transcript(text: str) -> tuple[str, str | None]:
     m = _TRANSCRIPT_MARK.search(text) if "Transcript" in text or "TRANSCRIPT" in text else None
     if m:
         return text[: m.start()].rstrip(), text[m.end() :].strip() or None
-    turns = list(islice(_TURN.finditer(text, 0, min(len(text), 200_000)), 3))
+    turns = list(islice(_turns(text, 0, min(len(text), 200_000)), 3))
     if len(turns) >= 3 and len(text) - turns[0].start() > 2000:
         return text[: turns[0].start()].rstrip(), text[turns[0].start() :].strip()
     return text, None
@@ -636,7 +657,10 @@ def glued_prefix(text: str) -> tuple[str | None, dt.date | None, int | None, str
     """Title, date and number glued to the front of the description (other directories'
     styles: ``Title 8/13/2025 Description…``, ``SaaStr 732: Title Description…``)."""
     head = text[:260]
-    m = _GLUED_DATE.match(head)
+    # Every DATE_PATTERN needs two digits in a row (a year, or the "yy" of d/m/yy): without
+    # them the two date regexes (the lazy title tried at every length) cannot match.
+    dated = _TWO_DIGITS.search(head) is not None
+    m = _GLUED_DATE.match(head) if dated else None
     if m:
         title = m.group("title").strip()
         words = title.split()
@@ -649,7 +673,7 @@ def glued_prefix(text: str) -> tuple[str | None, dt.date | None, int | None, str
             and not re.search(r"[.!?]\s", title)
         ):
             return tidy_title(title), date, None, text[m.end() :]
-    m = _LEADING_DATE.match(head)
+    m = _LEADING_DATE.match(head) if dated else None
     if m and parse_date(m):
         return None, parse_date(m), None, text[m.end() :]
     m = _NUMBERED.match(text[:2000])
@@ -1238,7 +1262,7 @@ def render_paragraphs(text: str) -> list[str]:
 
 def render_transcript(text: str) -> list[str]:
     """One paragraph per speaker turn."""
-    starts = [m.start() for m in _TURN.finditer(text)]
+    starts = [m.start() for m in _turns(text)]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     starts.append(len(text))

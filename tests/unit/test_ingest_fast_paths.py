@@ -297,3 +297,60 @@ def test_batched_near_duplicate_search_matches_the_pair_loop() -> None:
     got = [(g.keep, g.merged, g.reason) for g in dedupe.find_duplicates(cands, lengths)]
     assert got == _find_duplicates_per_pair(cands, lengths)
     assert sum(len(m) for _, m, _ in got) > 100  # the families really were merged
+
+
+_DATED = [
+    "Title ", "8/13/2025 ", "1/2/25", "2024-08-13", "Aug 13, 2025", "13th December 2024",
+    "3 of march, 2024", "SEPT. 9 2024", "| ", "(", ")", "[", "]", " - ", "Description", "٣",
+    "٢٠٢٤", "1", "9", "/", "-", " ", "\n", "May", "mAy 1st 2025",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_DATED), st.text(max_size=3)), max_size=25).map("".join))
+def test_glued_date_regexes_need_two_digits_in_a_row(text: str) -> None:
+    """glued_prefix skips both date regexes when the head has no two digits in a row."""
+    head = text[:260]
+    if not extract._TWO_DIGITS.search(head):
+        assert extract._GLUED_DATE.match(head) is None
+        assert extract._LEADING_DATE.match(head) is None
+
+
+def test_glued_dates_still_found() -> None:
+    for text in ("Vibe Coding 8/13/2025 We talk…", "Vibe Coding 1/2/25 We talk…"):
+        title, date, _, _ = extract.glued_prefix(text)
+        assert title == "Vibe Coding" and date is not None
+    assert extract.glued_prefix("Aug 13, 2025 - We talk about it")[1] is not None
+
+
+_TURNS = [
+    "[00:45:45] Adam Wiggins:", "[00:45:45]", "Ben [00:47:16]:", "Ben Orenstein [1:02:03]:",
+    "STEPHANIE: Hello", "JOËL QUENNEVILLE: ", "Adam:", "]:", ": ", "[", "]", " [", "A", "AB",
+    "ABC", "Ab", "’", "-", " ", "\n", "12:34", "0", ".", "É",
+]  # fmt: skip
+
+
+def _turn_spans(matches) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(_TURNS), st.text(max_size=3)), max_size=30).map("".join),
+    st.integers(0, 40),
+    st.integers(0, 400),
+)
+def test_turn_forms_agree_with_the_full_pattern(text: str, pos: int, endpos: int) -> None:
+    assert _turn_spans(extract._turns(text)) == _turn_spans(extract._TURN.finditer(text))
+    assert _turn_spans(extract._turns(text, pos, endpos)) == _turn_spans(
+        extract._TURN.finditer(text, pos, endpos)
+    )
+
+
+def test_turn_forms_on_real_blurbs() -> None:
+    found = 0
+    for text in _real_texts():
+        fast = _turn_spans(extract._turns(text))
+        assert fast == _turn_spans(extract._TURN.finditer(text))
+        found += len(fast)
+    assert found > 100
