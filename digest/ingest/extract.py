@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice, pairwise
 from typing import Any
 
@@ -395,6 +396,13 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4)
+def _opening_sentences(text: str) -> tuple[str, ...]:
+    """:func:`split_sentences` of a blurb's opening, kept for the next caller: the summary and
+    the derived title read the same opening one after the other."""
+    return tuple(split_sentences(text))
+
+
 def cut_words(text: str, limit: int) -> str:
     """``text`` cut at a word boundary so it fits ``limit`` characters (no ellipsis added)."""
     text = _squash(text)
@@ -749,6 +757,7 @@ _NEEDS_RE: dict[re.Pattern[str], re.Pattern[str]] = {
     ),
     _GUEST_RE[3]: re.compile(rf",\s+(?:the\s+|a\s+|an\s+|our\s+)?(?:[\w-]+\s+){{0,3}}{_IROLE}"),
     _GUEST_RE[4]: re.compile(r",\s+(?:a|an)\s"),
+    _HOST_RE[0]: re.compile(rf"osts?,?\s+[{_UP}]"),  # "host(s)(,) Name" ("most", "post": not)
 }  # fmt: skip
 
 
@@ -968,7 +977,7 @@ def warm_up() -> None:
 def make_summary(text: str) -> str | None:
     """≤ 300 characters of the episode's own opening sentences, ending on a sentence."""
     sentences: list[str] = []
-    for s in split_sentences(text[:1500]):
+    for s in _opening_sentences(text[:1500]):
         usable = not _BOILERPLATE.match(s) and "://" not in s and len(s.split()) >= 4
         if usable:
             sentences.append(s)
@@ -1152,7 +1161,7 @@ def derive_title(description: str, chapters: list[Chapter] | None = None) -> str
     topics = _topics_title(description)
     if topics:
         return topics
-    for s in split_sentences(description[:1500]):
+    for s in _opening_sentences(description[:1500]):
         if _BOILERPLATE.match(s) or _NOT_A_TITLE.match(s):
             intro = _intro_title(s, description)
             if intro:

@@ -78,3 +78,24 @@ def test_on_real_blurbs() -> None:
             assert fast == _md_escape_reference(piece)
             escaped += fast != piece
     assert escaped > 20  # brackets, underscores and ampersands were exercised
+
+
+_SENTENCE_PIECES = [
+    "Hello world", ". ", "! ", "? ", "e.g. ", "Dr. ", "Marc G. Gauthier", "\n\n", "”", ")", "A",
+    "b", "The", "2024", "… ", "\"", "(", "¿", " ", "x",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=30).map("".join))
+def test_cached_opening_sentences_are_split_sentences(text: str) -> None:
+    for _ in range(2):  # computed, then from the cache
+        assert extract._opening_sentences(text) == tuple(extract.split_sentences(text))
+
+
+def test_summary_and_title_read_the_cached_sentences() -> None:
+    text = "Adam Gross joins us to talk about product-led growth. He was CEO of Heroku. More."
+    extract._opening_sentences.cache_clear()
+    summary, title = extract.make_summary(text), extract.derive_title(text)
+    assert extract._opening_sentences.cache_info().hits == 1
+    assert summary and summary.startswith("Adam Gross joins us") and title

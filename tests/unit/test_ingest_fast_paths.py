@@ -101,6 +101,7 @@ _PEOPLE = [
     "Rémy Hannequin", " and ", ". ", "\n", "Jon Myer", "José Valim", "CEO", "with", "ost",
     ", a ", ", an ", ",\t", " is the ", " was a ", " are ", "Head", "lead", "founders", " back",
     "one of", ", our ", "talks with", "chats with", " welcomes ", "Jae Taylor", "solopreneur",
+    "hosts ", "Co-host ", "your hosts, ", "most ", "Host\n", "ÉLODIE Ñ",
 ]  # fmt: skip
 
 
@@ -155,6 +156,13 @@ def test_each_phrase_pre_check_is_part_of_its_trigger() -> None:
     for i, text in found.items():
         rx = extract._GUEST_RE[i]
         assert rx.search(text) and extract._NEEDS_RE[rx].search(text), i
+    hosts = extract._HOST_RE[0]
+    for text in (
+        "hosts Rémy Hannequin and Sami",
+        "Host Victoria Guido",
+        "your host, Victoria Guido",
+    ):
+        assert hosts.search(text) and extract._NEEDS_RE[hosts].search(text), text
 
 
 @settings(max_examples=examples(300), deadline=None)
