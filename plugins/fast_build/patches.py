@@ -17,6 +17,8 @@ they were written against: on any other version they are skipped with a warning,
 * quadratic membership tests: every tag's and category's articles filtered with ``a in list``
   and every period archive's with ``a in dates`` (about 12 s of a 10,000-episode build) —
   identity sets instead (articles have no ``__eq__``: checked before patching).
+* ``process_translations`` — without translations, the same sorted list and empty
+  ``translations`` without Pelican's quadratic ``x not in index`` (~0.5 s at 10,000 episodes).
 * ``pelican.utils.copy_file`` — theme files were copied again on every build; identical bytes
   are now left alone, so a no-change rebuild touches no file but ``sitemap.xml`` (whose
   listing pages' ``lastmod`` is the build time, pelican-sitemap's own choice).
@@ -217,6 +219,51 @@ def _patch_period_archives() -> bool:
     return True
 
 
+def fast_process_translations(original):
+    """``process_translations`` for the common case, a site without translations: when every
+    item has its own translation id and none is marked as a translation, Pelican 4.12.0 sorts
+    the list by the id, gives each item ``translations = []``, and returns the sorted items and
+    no translation, but finds that out with ``[x for x in content_list if x not in index]``
+    (quadratic: ~0.5 s of one core at 10,000 episodes, between reading and the plugins). Any
+    other case, including every case that logs a warning, goes to Pelican's own function."""
+    from operator import attrgetter
+
+    def process_translations(content_list, translation_id=None):
+        if not translation_id:
+            return original(content_list, translation_id)
+        ids = {translation_id} if isinstance(translation_id, str) else translation_id
+        try:
+            key = attrgetter(*ids)
+            values = [key(item) for item in content_list]
+            distinct = len(set(values)) == len(values)
+            flagged = any(
+                item.metadata.get("translation", "false").lower() != "false"
+                for item in content_list
+            )
+        except Exception:  # Pelican's function raises (or handles) it with its own message
+            return original(content_list, translation_id)
+        if not distinct or flagged:
+            return original(content_list, translation_id)
+        content_list.sort(key=key)
+        for item in content_list:
+            item.translations = []
+        return list(content_list), []
+
+    process_translations.__wrapped__ = original  # type: ignore[attr-defined]
+    return process_translations
+
+
+def _patch_translations() -> bool:
+    import pelican
+    import pelican.generators
+
+    if pelican.__version__ != PELICAN_VERSION:
+        return False
+    original = pelican.generators.process_translations
+    pelican.generators.process_translations = fast_process_translations(original)
+    return True
+
+
 def apply() -> dict[str, bool]:
     """Apply every patch once per process; return which ones are active."""
     if not _state["applied"]:
@@ -225,5 +272,7 @@ def apply() -> dict[str, bool]:
         _state["lunr"] = _patch_lunr()
         _state["copy"] = _patch_copy()
         _state["archives"] = _patch_period_archives()
+        _state["translations"] = _patch_translations()
         _state["membership"] = _state["pelican"] and _identity_equality()
-    return {key: _state[key] for key in ("pelican", "lunr", "copy", "archives", "membership")}
+    names = ("pelican", "lunr", "copy", "archives", "membership", "translations")
+    return {key: _state[key] for key in names}
