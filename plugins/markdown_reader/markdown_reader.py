@@ -221,6 +221,11 @@ class MarkdownItReader(BaseReader):
         self._md = make_markdown()
         self.prefetch: Prefetch | None = None
         self.reads = 0  # files this reader read itself (not counting pool results)
+        # One Category per show name for the files this reader reads: Pelican slugifies a
+        # category's name once per object (when an article's URL is first formatted), and a
+        # digest has thousands of episodes but dozens of shows. Equal either way (URLWrapper
+        # equality is by slug), and the topics plugin gives every article a shared one anyway.
+        self._categories: dict[str, Category] = {}
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         result = self.prefetch.take(source_path) if self.prefetch is not None else None
@@ -243,7 +248,10 @@ class MarkdownItReader(BaseReader):
         if "tags" in values:
             metadata["tags"] = [Tag(tag, self.settings) for tag in values["tags"]]
         if "show" in values:
-            metadata["category"] = Category(values["show"], self.settings)
+            show = values["show"]
+            if show not in self._categories:
+                self._categories[show] = Category(show, self.settings)
+            metadata["category"] = self._categories[show]
         if "summary" in values:
             # Summaries are plain text from the episode's own words: escape, never trust.
             metadata["summary_text"] = values["summary"]

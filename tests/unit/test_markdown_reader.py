@@ -173,6 +173,24 @@ def test_metadata_contract(tmp_path: Path, reader) -> None:
     assert "\x00" not in html and "eyJ" not in html and "[redacted]" in html
 
 
+def test_one_category_per_show_name_equal_to_its_own(tmp_path: Path, reader) -> None:
+    """The reader shares one Category per show name: the same object for the same name, equal
+    (same name, slug, URL) to the Category each file would have had; names that differ, even
+    only in case (the same slug), keep their own object and name."""
+    from pelican.urlwrappers import Category
+
+    def read(name: str, show: str):
+        text = f"---\ntitle: T\nslug: {name}\ndate: 2024-05-01\nshow: '{show}'\n---\nBody\n"
+        return reader.read(write(tmp_path, text, f"{name}.md"))[1]["category"]
+
+    first, second = read("a", "Code[ish]"), read("b", "Code[ish]")
+    other = read("c", "code[ish]")
+    assert first is second and other is not first
+    own = Category("Code[ish]", reader.settings)
+    assert (first.name, first.slug, first.url) == (own.name, own.slug, own.url)
+    assert other.name == "code[ish]" and other.slug == own.slug
+
+
 def test_split_front_matter_reports_body_line() -> None:
     front, body, line, _ = split_front_matter("---\na: 1\n---\nhello\n")
     assert front == {"a": 1} and body == "hello\n" and line == 4
