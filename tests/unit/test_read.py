@@ -1,8 +1,13 @@
 """read.py: files become numbered lines; bad files are reported with file:line, never raised."""
 
 from pathlib import Path
+from unittest.mock import patch
 
-from digest.ingest.read import MAX_LINE_CHARS, read_dump
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.ingest import read
+from digest.ingest.read import MAX_LINE_CHARS, read_dump, split_lines
 
 
 def test_lines_are_numbered_from_one_and_keep_blank_numbers(tmp_path: Path) -> None:
@@ -77,3 +82,24 @@ def test_sidecar_declares_the_collection_date(tmp_path: Path) -> None:
     (tmp_path / "d.yml").write_text("collected_on: 2024-06-01\n", encoding="utf-8")
     dump = read_dump(p)
     assert dump.collected_on.isoformat() == "2024-06-01" and dump.collected_on_declared
+
+
+_DUMPS = [
+    b"plain line\nanother line\n",
+    b"\xef\xbb\xbfbom first\r\nthen crlf\r\n",
+    b"a NUL\x00 here\nDEL\x7f and \x1b escape\n\ttab and \x0c form feed\n",
+    b"cp1252 \x93quoted\x94 and \x01 a control\nfine \xe2\x80\x99 utf-8\n",
+    b"\x85 next-line byte, \xc2\x85 NEL, \xe2\x80\xa8 line separator\n",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=40), max_size=6))
+def test_control_check_skipped_only_when_no_line_needs_it(pieces) -> None:
+    """split_lines skips the per-line control-character check when the dump has no control
+    byte (the fast path): same lines and problems as checking every line."""
+    for data in [*_DUMPS, b"\n".join(pieces)]:
+        fast = split_lines(data, "d.txt")
+        with patch.object(read, "_NOT_CONTROL", b""):  # nothing deleted: every line checked
+            slow = split_lines(data, "d.txt")
+        assert fast == slow
