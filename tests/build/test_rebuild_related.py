@@ -1,0 +1,107 @@
+"""related's re-ranking after a topic edit (issue 9, rebuilds): only the blocks of rows a changed
+episode can reach are ranked again; the result must be the full ranking's, ties included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from plugins.related.related import rank_related, rerank_changed
+
+
+def _topics(rng: np.random.Generator, n: int, slugs: int) -> list[list[int]]:
+    return [sorted(set(rng.integers(0, slugs, rng.integers(0, 4)).tolist())) for _ in range(n)]
+
+
+def _matrix(rows: list[list[int]], slugs: int) -> np.ndarray:
+    matrix = np.zeros((len(rows), slugs), dtype=np.float32)
+    for i, row in enumerate(rows):
+        matrix[i, row] = 1
+    return matrix
+
+
+def _text(rng: np.random.Generator, n: int) -> np.ndarray:
+    text = rng.random((n, 16), dtype=np.float32) ** 4
+    text[rng.integers(0, n, n // 5)] = text[0]  # identical texts: exact ties
+    text[rng.integers(0, n, n // 10)] = 0  # no text at all
+    norms = np.linalg.norm(text, axis=1, keepdims=True)
+    norms[norms == 0] = 1
+    return text / norms
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_rerank_changed_equals_ranking_everything(seed):
+    rng = np.random.default_rng(seed)
+    n, slugs = int(rng.integers(2, 400)), int(rng.integers(1, 15))
+    limit, block = int(rng.integers(1, 7)), int(rng.integers(1, 100))
+    min_similarity = (0.3, 0.9, 1.01)[seed % 3]  # 1.01: only a shared topic qualifies
+    text = _text(rng, n)
+    old = _topics(rng, n, slugs)
+    before = rank_related(_matrix(old, slugs), text, limit, min_similarity, block)
+    new = [list(row) for row in old]
+    changed = rng.choice(n, size=int(rng.integers(1, min(n, 4) + 1)), replace=False).tolist()
+    for i in changed:
+        new[i] = _topics(rng, 1, slugs)[0]
+    topics = _matrix(new, slugs)
+    expected = rank_related(topics, text, limit, min_similarity, block)
+    got = rerank_changed(before, changed, topics, text, limit, min_similarity, block)
+    assert got == expected
+
+
+def test_rerank_changed_keeps_rows_out_of_reach():
+    """The point of it: most blocks are not ranked again (a tag shared by few episodes)."""
+    import plugins.related.related as related
+
+    rng = np.random.default_rng(1)
+    n, slugs = 2000, 40
+    text = _text(rng, n)
+    old = _topics(rng, n, slugs)
+    topics = _matrix(old, slugs)
+    before = rank_related(topics, text, 5, 0.3, 100)
+    calls = []
+    original = related._rank_block
+    try:
+        related._rank_block = lambda *a: calls.append(a[4]) or original(*a)
+        new = [list(row) for row in old]
+        new[7] = [*new[7], 39] if 39 not in new[7] else new[7][:-1]
+        got = rerank_changed(before, [7], _matrix(new, slugs), text, 5, 0.3, 100)
+    finally:
+        related._rank_block = original
+    assert got == rank_related(_matrix(new, slugs), text, 5, 0.3, 100)
+    assert 0 < len(calls) < n // 100
+
+
+def test_rerank_changed_fills_a_row_that_had_fewer_picks_than_the_limit():
+    """An episode alone with its topic has no related episode; an edit that gives another
+    episode that topic makes it its first pick, though that row was never near the edit."""
+    n = 50
+    text = _text(np.random.default_rng(3), n)
+    old = [[i] for i in range(n)]
+    before = rank_related(_matrix(old, n), text, 5, 1.01, 10)
+    assert before[30] == []
+    new = [[0, 30], *old[1:]]
+    got = rerank_changed(before, [0], _matrix(new, n), text, 5, 1.01, 10)
+    assert got == rank_related(_matrix(new, n), text, 5, 1.01, 10)
+    assert got[30] == [0]
+
+
+def test_tag_edit_rebuild_with_small_blocks_matches_clean_build(tmp_path):
+    """End to end, with blocks of two rows so that most of the sample keeps its ranking."""
+    from tests.build.test_rebuild import _assert_same, _build, _tree
+    from tests.conftest import SAMPLE_SLICE, prepare_content, run_ingest
+
+    content = prepare_content(tmp_path / "site")
+    assert run_ingest([SAMPLE_SLICE], content / "episodes").returncode == 0
+    small = {"RELATED_BLOCK_ROWS": "2"}
+    output = tmp_path / "out"
+    _build(content, output, **small)
+    episodes = sorted((content / "episodes").glob("*.md"))
+    for episode in episodes[3:6]:  # one topic swapped on three episodes
+        text = episode.read_text()
+        first = text.split("\ntags:\n", 1)[1].splitlines()[0]
+        other = "- observability" if first != "- observability" else "- kubernetes"
+        episode.write_text(text.replace(f"\ntags:\n{first}\n", f"\ntags:\n{other}\n", 1))
+    _build(content, output, **small)
+    clean = tmp_path / "clean" / "out"
+    _build(content, clean, **small)
+    _assert_same(_tree(clean), _tree(output))
