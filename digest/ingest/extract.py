@@ -806,9 +806,10 @@ def find_chapters(text: str) -> tuple[list[Chapter], tuple[int, int] | None]:
     """
     # Every stamp ends in its own "d:dd"; fewer than three of those (most notes) and the
     # stamp regex, which has no literal to skip ahead to, need not scan the text at all.
-    if len(list(islice(_COLON_DIGITS.finditer(text), 3))) < 3:
+    colons = [m.start() for m in _COLON_DIGITS.finditer(text)]
+    if len(colons) < 3:
         return [], None
-    stamps = list(_STAMP.finditer(text))
+    stamps = _stamps(text, colons)
     if len(stamps) < 3:
         return [], None
     # group into runs of non-decreasing times with short gaps between them
@@ -851,6 +852,30 @@ def find_chapters(text: str) -> tuple[list[Chapter], tuple[int, int] | None]:
     if len(chapters) < 3:
         return [], None
     return chapters, (start, end)
+
+
+_STAMP_CHARS = re.compile(r"[\d:()\[\]]*")  # all a stamp is made of
+
+
+def _stamps(text: str, colons: list[int]) -> list[re.Match[str]]:
+    """``list(_STAMP.finditer(text))``, searched only in the runs of stamp characters (digits,
+    ``:``, brackets) around each "d:dd" at ``colons`` (all of them, ascending).
+
+    A stamp is such a run's characters only, and holds a "d:dd", so no stamp lies elsewhere;
+    a run is bounded by other characters, which the regex's look-arounds treat as they treat
+    the ends of a window.  (The full scan tries the regex at every position: ~0.5 ms on a
+    4 kB show-notes text, where the runs take a few µs.)"""
+    stamps: list[re.Match[str]] = []
+    run_end = -1
+    for colon in colons:
+        if colon < run_end:
+            continue  # in the run already searched
+        start = colon
+        while start and (text[start - 1] in "():[]" or text[start - 1].isdecimal()):
+            start -= 1  # (str.isdecimal is the regex's \d: Unicode category Nd)
+        run_end = _STAMP_CHARS.match(text, colon).end()
+        stamps.extend(_STAMP.finditer(text, start, run_end))
+    return stamps
 
 
 def _secs(t: str) -> int:

@@ -362,3 +362,35 @@ def test_turn_forms_on_real_blurbs() -> None:
         assert fast == _turn_spans(extract._TURN.finditer(text))
         found += len(fast)
     assert found > 100
+
+
+_STAMPS = [
+    "(02:49)", "[04:01]", "1:02:03", "00:00", "12:5", ":30", "(0:26)", "[1:02:03]", "123:45",
+    "1:23:45:67", "٣:٤٥", "١٢:٣٤", "１２:３４", "(", ")", "[", "]", ":", "0", "9", "x", " ",
+    "Intro", "\n", "a(12:34)b", "((12:34))", "[12:34)", "12:34]", "-",
+]  # fmt: skip
+
+
+def _stamp_list(matches) -> list[tuple[tuple[int, int], str | None, str]]:
+    return [(m.span(), m.group("open"), m.group("t")) for m in matches]
+
+
+def _colons(text: str) -> list[int]:
+    return [m.start() for m in extract._COLON_DIGITS.finditer(text)]
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_STAMPS), st.text(max_size=3)), max_size=30).map("".join))
+def test_stamps_in_runs_agree_with_the_full_scan(text: str) -> None:
+    assert _stamp_list(extract._stamps(text, _colons(text))) == _stamp_list(
+        extract._STAMP.finditer(text)
+    )
+
+
+def test_stamps_in_runs_on_real_blurbs() -> None:
+    found = 0
+    for text in _real_texts():
+        stamps = _stamp_list(extract._stamps(text, _colons(text)))
+        assert stamps == _stamp_list(extract._STAMP.finditer(text))
+        found += len(stamps)
+    assert found > 50
