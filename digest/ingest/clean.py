@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
 import ftfy
@@ -589,12 +589,32 @@ def trim_url(url: str, following: str) -> str:
     return url
 
 
+def _url_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_URL.finditer(text)``, trying the regex only where a match can start: 4 or 5
+    characters before a "://", or at a "www.".  (The regex can only skip ahead to an h or a
+    w, the commonest of letters: ~0.3 ms on a 65 kB transcript that names one URL.)  Tried in
+    ascending order and from the end of the last match on, as ``finditer`` does."""
+    starts: set[int] = set()
+    for literal, back in (("://", (4, 5)), ("www.", (0,))):
+        at = text.find(literal)
+        while at >= 0:
+            starts.update(at - b for b in back if at >= b)
+            at = text.find(literal, at + 1)
+    end = 0
+    for start in sorted(starts):
+        if start >= end:
+            m = _URL.match(text, start)
+            if m:
+                end = m.end()
+                yield m
+
+
 def find_urls(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, url)`` of every web address in ``text``, trimmed as :func:`trim_url`."""
     found: list[tuple[int, int, str]] = []
     if "http" not in text and "www." not in text and "HTTP" not in text:
         return found
-    for m in _URL.finditer(text):
+    for m in _url_matches(text):
         raw = m.group(0)
         url = trim_url(raw, text[m.end() : m.end() + 16])
         # trim_url only removes from the end, so the url is a prefix of the match

@@ -394,3 +394,37 @@ def test_stamps_in_runs_on_real_blurbs() -> None:
         assert stamps == _stamp_list(extract._STAMP.finditer(text))
         found += len(stamps)
     assert found > 50
+
+
+_URLISH = [
+    "https://x.com/aB?c=De", "http://a.b", "HTTP://A.B/", "Http://x.io", "hTtPs://y.dev)",
+    "www.GitHub.com/Foo", "wwww.x.com", "xwww.y.com", "@www.z.com", "/www.q.org", "://", "www.",
+    "https://x.com/?u=https://y.com", "(https://w.org/wiki/A_(b))", "https://t.co/a.", " ", "\n",
+    "h", "w", "ww", "https:/", "httpss://x", "’s", "Adam's", ":", "[", "]", "<", ">",
+]  # fmt: skip
+
+
+def _urls_by_full_scan(text: str) -> list[tuple[int, int, str]]:
+    """find_urls as it was: the URL regex scanned over the whole text."""
+    if "http" not in text and "www." not in text and "HTTP" not in text:
+        return []
+    found = []
+    for m in clean._URL.finditer(text):
+        url = clean.trim_url(m.group(0), text[m.end() : m.end() + 16])
+        found.append((m.start(), m.start() + len(url), url))
+    return found
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_URLISH), st.text(max_size=3)), max_size=25).map("".join))
+def test_url_starts_agree_with_the_full_scan(text: str) -> None:
+    assert clean.find_urls(text) == _urls_by_full_scan(text)
+
+
+def test_url_starts_on_real_blurbs() -> None:
+    found = 0
+    for text in _real_texts():
+        urls = clean.find_urls(text)
+        assert urls == _urls_by_full_scan(text)
+        found += len(urls)
+    assert found > 100
