@@ -87,3 +87,87 @@ def test_page_variable_memo_gives_the_reference_keys(content, tmp_path):
     reference = _keys(content, tmp_path, {"fast_build.render_cache.MEMO_PAGE_VARS": False})
     assert len(fast) > 50
     _assert_same_keys(fast, reference)
+
+
+def _reference_wrapper_attribute_names(context: dict) -> tuple[frozenset[str], frozenset[str]]:
+    """The plain walk ``render_cache.wrapper_attribute_names`` must agree with: every value
+    reachable from the context, entities' attributes included, visited once."""
+    from pelican.contents import Content
+    from pelican.urlwrappers import URLWrapper
+
+    from plugins.fast_build.render_cache import _SKIP_ATTRS
+
+    names: set[str] = set()
+    refs: set[str] = set()
+    seen: set[int] = set()
+    pending = list(context.values())
+    while pending:
+        value = pending.pop()
+        if isinstance(value, (str, bytes, int, float, type(None))) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, URLWrapper):
+            attrs = {k: v for k, v in vars(value).items() if k not in _SKIP_ATTRS}
+            names.update(k.lstrip("_") for k in attrs)
+            pending.extend(attrs.values())
+        elif isinstance(value, Content):
+            for k, v in vars(value).items():
+                if k in _SKIP_ATTRS or isinstance(v, str):
+                    continue
+                held = [v] if isinstance(v, (Content, URLWrapper)) else v
+                if isinstance(held, (list, tuple)) and any(
+                    isinstance(item, (Content, URLWrapper)) for item in held
+                ):
+                    refs.add(k.lstrip("_"))
+                pending.append(v)
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            pending.extend(value)
+    return frozenset(names), frozenset(refs)
+
+
+_COMPARE = """
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/plugins"]
+import fast_build.render_cache as rc
+from tests.build.test_rebuild_keys import _reference_wrapper_attribute_names as reference
+fast, seen = rc.wrapper_attribute_names, []
+def compare(context):
+    got = fast(context)
+    expected = reference(context)
+    seen.append([sorted(got[0]), sorted(got[1]), sorted(expected[0]), sorted(expected[1])])
+    return got
+rc.wrapper_attribute_names = compare
+sys.argv = ["pelican", *sys.argv[3:]]
+from pelican import main
+try:
+    main()
+finally:
+    with open(OUT, "w") as handle:
+        json.dump(seen, handle)
+"""
+
+
+def test_wrapper_attribute_names_equal_the_plain_walk(content, tmp_path):
+    """The walk that finds tags' attribute names and articles' entity-holding attributes
+    skips atoms early and strips each attribute-name set once; on a real build's context it
+    must find exactly what the plain walk finds."""
+    result = tmp_path / "names.json"
+    runner = _COMPARE.replace("OUT", repr(str(result)))
+    output = tmp_path / "out"
+    settings = {"CACHE_PATH": f'"{tmp_path / "cache"}"', "FAST_BUILD_PROCESSES": "1",
+                "TOPICS_FILE": f'"{content / "topics.yml"}"',
+                "SHOWS_FILE": f'"{content / "shows.yml"}"'}  # fmt: skip
+    args = [sys.executable, "-c", runner, str(ROOT), "{}", str(content), "-o", str(output),
+            "-s", str(ROOT / "pelicanconf.py"),
+            "-e", *(f"{k}={v}" for k, v in settings.items())]  # fmt: skip
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, f"pelican failed:\n{done.stdout}\n{done.stderr}"
+    calls = json.loads(result.read_text())
+    assert calls, "wrapper_attribute_names was not called"
+    for names, refs, expected_names, expected_refs in calls:
+        assert names == expected_names
+        assert refs == expected_refs
+        assert "count" in names and "related_episodes" in refs
