@@ -697,6 +697,12 @@ _POST_TRAILER = re.compile(
 )
 
 
+def _post_trailer(notes: str) -> re.Match[str] | None:
+    r"""``_POST_TRAILER.search(notes)``; the regex starts with ``\s*`` and so is tried at every
+    position of a 65 kB text: a text without its words is not searched."""
+    return _POST_TRAILER.search(notes) if " appeared first on " in notes else None
+
+
 def find_episode_number(text: str) -> int | None:
     """An episode number the opening states: "Welcome to episode 257 of the Cloud Pod"."""
     head = text[:300]
@@ -1345,7 +1351,7 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
     title: str | None = None
     show_name = None
     excerpt_cut = False
-    m = _POST_TRAILER.search(notes)
+    m = _post_trailer(notes)
     if m:
         title, show_name = _squash(m.group("title")), _squash(m.group("show"))
         notes = notes[: m.start()].rstrip()
@@ -1381,7 +1387,6 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
 
     # --- body ---
     paras: list[str] = []
-    notes_words = len(notes.split())
     chapter_list, chapter_at = "", 0
     if span:
         # The chapters go to the front matter (the theme shows them as a table): the list
@@ -1392,7 +1397,7 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
         chapter_list = "\n".join(f"- {c.time} {md_escape(c.label)}" for c in chapters)
     else:
         paras += render_paragraphs(notes)
-    if transcript and notes_words > LONG_NOTES_WORDS and summary:
+    if transcript and summary and len(notes.split()) > LONG_NOTES_WORDS:
         paras = [md_escape(summary), "## Show notes", *paras]
         chapter_at += 2
     if transcript:

@@ -428,3 +428,18 @@ def test_url_starts_on_real_blurbs() -> None:
         assert urls == _urls_by_full_scan(text)
         found += len(urls)
     assert found > 100
+
+
+_TRAILERS = [
+    "The post ", "Vibe Coding at Heroku", " appeared first on ", "appeared first on",
+    "Software Engineering Daily", ".", " ", "\n", "  ", "The post", " appeared  first on ", "x",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(_TRAILERS), st.text(max_size=3)), max_size=12).map("".join)
+)
+def test_post_trailer_pre_check_agrees_with_the_regex(text: str) -> None:
+    fast, full = extract._post_trailer(text), extract._POST_TRAILER.search(text)
+    assert (fast and fast.span()) == (full and full.span())
