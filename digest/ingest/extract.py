@@ -987,11 +987,21 @@ def _language_identifier() -> Any:
     return _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def _language_sample(text: str) -> str:
+    """The opening without web and e-mail addresses (each sub only where its literal is: the
+    e-mail regex has no literal start and is tried at every position)."""
+    sample = text[:400]
+    if "://" in sample or "www." in sample:
+        sample = re.sub(r"(?:https?://|www\.)\S+", " ", sample)
+    if "@" in sample:
+        sample = re.sub(r"\S+@\S+", " ", sample)
+    return sample
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code from py3langid (deterministic); ``None`` when it is not sure."""
     global _LANGID
-    sample = re.sub(r"(?:https?://|www\.)\S+", " ", text[:400])
-    sample = re.sub(r"\S+@\S+", " ", sample)
+    sample = _language_sample(text)
     if len(re.findall(r"[^\W\d_]{2,}", sample)) < 4:
         return None
     if _LANGID is None:
