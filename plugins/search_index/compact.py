@@ -179,33 +179,46 @@ class DocumentTokenizer:
 def compact_counts(
     fields: Sequence[FieldSpec], documents: Iterable[DocumentCounts]
 ) -> dict[str, Any]:
-    """The compact payload from per-document term counts (:class:`DocumentTokenizer`)."""
+    """The compact payload from per-document term counts (:class:`DocumentTokenizer`).
+
+    Terms are numbered in the order they first occur (document, then field, then the order of
+    a field's counts); each term's postings list, field by field in field order, is the field
+    number, the number of documents, then each document as the gap from the previous one,
+    followed by ``-tf`` when the term occurs more than once. Postings are gathered per field
+    as flat ``[doc, tf, doc, tf …]`` lists (a tuple and a dict lookup less per posting than a
+    dict of fields per term: a rebuild runs this over every episode)."""
     builder = make_builder(fields)
     names = [field.name for field in fields]
     term_no: dict[str, int] = {}
     terms: list[str] = []
-    per_term: list[dict[int, list[tuple[int, int]]]] = []
+    by_field: list[dict[str, list[int]]] = [{} for _ in names]
     lengths: list[list[int]] = [[] for _ in names]
     n = 0
     for doc, document in enumerate(documents):
         n = doc + 1
         for f, (length, counts) in enumerate(document):
             lengths[f].append(length)
+            field_postings = by_field[f]
             for term, tf in counts.items():
-                number = term_no.get(term)
-                if number is None:
-                    number = term_no[term] = len(terms)
-                    terms.append(term)
-                    per_term.append({})
-                per_term[number].setdefault(f, []).append((doc, tf))
+                entries = field_postings.get(term)
+                if entries is None:
+                    field_postings[term] = [doc, tf]
+                    if term not in term_no:
+                        term_no[term] = len(terms)
+                        terms.append(term)
+                else:
+                    entries.append(doc)
+                    entries.append(tf)
     postings: list[list[int]] = []
-    for by_field in per_term:
+    for term in terms:
         flat: list[int] = []
-        for f in sorted(by_field):
-            entries = by_field[f]
-            flat += [f, len(entries)]
+        for f, field_postings in enumerate(by_field):
+            entries = field_postings.get(term)
+            if entries is None:
+                continue
+            flat += [f, len(entries) >> 1]
             previous = -1
-            for doc, tf in entries:
+            for doc, tf in zip(entries[::2], entries[1::2], strict=True):
                 flat.append(doc - previous)
                 previous = doc
                 if tf > 1:
@@ -233,10 +246,29 @@ VARINT_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 _VARINT_VALUE = {char: value for value, char in enumerate(VARINT_ALPHABET)}
 
 
+def _varint(z: int) -> str:
+    """The characters of one zigzagged number."""
+    out = []
+    while True:
+        digit, z = z & 31, z >> 5
+        out.append(VARINT_ALPHABET[digit + (32 if z else 0)])
+        if not z:
+            return "".join(out)
+
+
+# Numbers whose zigzag is below 1,024 (one or two characters: nearly every gap and count) are
+# looked up; the postings of 10,000 episodes hold about two million of them.
+_SHORT_VARINTS = [_varint(z) for z in range(1024)]
+
+
 def encode_varints(numbers: Sequence[int]) -> str:
+    short = _SHORT_VARINTS
     out = []
     for number in numbers:
         z = number << 1 if number >= 0 else ((-number) << 1) - 1
+        if z < 1024:
+            out.append(short[z])
+            continue
         while True:
             digit, z = z & 31, z >> 5
             out.append(VARINT_ALPHABET[digit + (32 if z else 0)])

@@ -215,3 +215,16 @@ def test_compact_payload_is_much_smaller_than_plain_serialisation() -> None:
     small = json.dumps(shipped, separators=(",", ":"), ensure_ascii=False).encode()
     assert len(small) < 0.25 * len(plain), (len(small), len(plain))
     assert len(gzip.compress(small)) < 0.3 * len(gzip.compress(plain))
+
+
+def test_short_varints_table_equals_the_digit_loop() -> None:
+    """encode_varints looks up numbers whose zigzag is below 1,024; the table must hold what
+    the digit loop writes, and every number around its edges must round-trip."""
+    from plugins.search_index.compact import _SHORT_VARINTS, _varint
+
+    assert len(_SHORT_VARINTS) == 1024
+    assert all(_SHORT_VARINTS[z] == _varint(z) for z in range(1024))
+    numbers = [*range(-1100, 1100), 2**20, -(2**20), 2**33 + 5]
+    encoded = encode_varints(numbers)
+    assert decode_varints(encoded) == numbers
+    assert encoded == "".join(_varint(n << 1 if n >= 0 else ((-n) << 1) - 1) for n in numbers)
