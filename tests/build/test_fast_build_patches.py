@@ -67,3 +67,28 @@ def test_translations_patch_matches_pelican(case, caplog):
     assert _run(fast, CASES[case], caplog, f"fast-{case}") == expected
     # Pelican's own function still handles every case but the first
     assert bool(calls) == (case != "no translations")
+
+
+def test_relative_source_path_memo_matches_pelican(tmp_path, monkeypatch):
+    """Same value as Pelican's method for relative and absolute source paths, per content
+    root (one memo serves objects of different roots), and with a relative root (not
+    remembered: it depends on the working directory)."""
+    from pelican.contents import Content
+
+    from plugins.fast_build.patches import memo_relative_source_path
+
+    original = Content.get_relative_source_path
+    original = getattr(original, "__wrapped__", original)
+    fast = memo_relative_source_path(original)
+    roots = [str(tmp_path / "content"), str(tmp_path / "other" / "content"), "content"]
+    paths = [None, "episodes/a.md", str(tmp_path / "content" / "episodes" / "b.md"),
+             str(tmp_path / "elsewhere" / "c.md"), "pages/../pages/about.md"]  # fmt: skip
+    for cwd in (tmp_path, tmp_path / "other"):
+        cwd.mkdir(exist_ok=True)
+        monkeypatch.chdir(cwd)
+        for _ in range(2):  # the second round is served by the memo
+            for root in roots:
+                for own in ("episodes/own.md", None):
+                    item = SimpleNamespace(settings={"PATH": root}, source_path=own)
+                    for path in paths:
+                        assert fast(item, path) == original(item, path), (cwd, root, own, path)
