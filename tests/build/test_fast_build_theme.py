@@ -150,16 +150,22 @@ def test_second_process_starts_after_one_page_only_in_a_clean_build(tmp_path):
 
 
 def test_heap_frozen_after_reading_is_thawed_at_the_end_of_the_build():
+    """The frozen heap and the rarer full collections end with the build (an autoreloading
+    ``make serve`` builds again in the same process)."""
     from plugins.fast_build import fast_build
 
     assert gc.get_freeze_count() == 0
+    threshold = gc.get_threshold()
     generator = SimpleNamespace(settings={"FAST_BUILD_GC_FREEZE": False})
     fast_build.freeze_after_reading(generator)
     assert gc.get_freeze_count() == 0
     generator.settings = {}
     try:
         fast_build.freeze_after_reading(generator)
+        fast_build.freeze_heap()  # again, when the second process starts
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[2] >= fast_build.FULL_COLLECTION_EVERY
     finally:
         fast_build.finalized(None)
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == threshold
