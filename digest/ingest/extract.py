@@ -313,7 +313,11 @@ _NOT_NAME_WORDS = frozenset(
 
 # Candidate sentence ends; abbreviations and initials ("e.g.", "Dr.", "Marc G. Gauthier") are
 # checked in Python: much faster than look-behinds tried at every position.
-_SENTENCE_END = re.compile(r"[.!?…][\"”’)]?\s+(?=[\"“‘(¿¡]?[A-ZÀ-Þ0-9])|\n\n+")
+# (Written to start with one character class, the first character of both branches — as
+# `[.!?…][\"”’)]?\s+(?=[\"“‘(¿¡]?[A-ZÀ-Þ0-9])|\n\n+`, which re tries at every position.)
+_SENTENCE_END = re.compile(
+    r"[.!?…\n](?:(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(¿¡]?[A-ZÀ-Þ0-9])|(?<=\n)\n+)"
+)
 _ABBREVIATIONS = frozenset(
     ["e.g", "i.e", "vs", "dr", "mr", "ms", "mrs", "st", "no", "etc", "approx"]
 )
@@ -605,10 +609,27 @@ def scrub_text_urls(text: str) -> str:
     return "".join(out)
 
 
+def _transcript_mark(text: str) -> re.Match[str] | None:
+    """``_TRANSCRIPT_MARK.search(text)``, tried only where a match can start: at a
+    "Transcript"/"TRANSCRIPT", or at the "Full "/"Episode " before one.  (The regex starts
+    with an optional group, so a search tries it at every position of a 65 kB transcript.)"""
+    starts: set[int] = set()
+    for word in ("Transcript", "TRANSCRIPT"):
+        at = text.find(word)
+        while at >= 0:
+            starts.update(at - back for back in (0, 5, 8) if at >= back)
+            at = text.find(word, at + 1)
+    for start in sorted(starts):
+        m = _TRANSCRIPT_MARK.match(text, start)
+        if m:
+            return m
+    return None
+
+
 def split_transcript(text: str) -> tuple[str, str | None]:
     """Split show notes from a transcript: at a ``Transcript`` mark, else at the first of
     three or more speaker turns ("[00:45:45] Adam Wiggins:", "STEPHANIE: Hello")."""
-    m = _TRANSCRIPT_MARK.search(text) if "Transcript" in text or "TRANSCRIPT" in text else None
+    m = _transcript_mark(text)
     if m:
         return text[: m.start()].rstrip(), text[m.end() :].strip() or None
     turns = list(islice(_turns(text, 0, min(len(text), 200_000)), 3))

@@ -99,3 +99,14 @@ def test_summary_and_title_read_the_cached_sentences() -> None:
     summary, title = extract.make_summary(text), extract.derive_title(text)
     assert extract._opening_sentences.cache_info().hits == 1
     assert summary and summary.startswith("Adam Gross joins us") and title
+
+
+_SENTENCE_END_PLAIN = re.compile(r"[.!?…][\"”’)]?\s+(?=[\"“‘(¿¡]?[A-ZÀ-Þ0-9])|\n\n+")
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.sampled_from([*_SENTENCE_PIECES, "\n", "\n\n\n", "…", "’", "É"]), max_size=40))
+def test_sentence_end_matches_the_plain_alternation(parts: list[str]) -> None:
+    text = "".join(parts)
+    fast = [m.span() for m in extract._SENTENCE_END.finditer(text)]
+    assert fast == [m.span() for m in _SENTENCE_END_PLAIN.finditer(text)]

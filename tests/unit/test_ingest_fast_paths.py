@@ -443,3 +443,26 @@ _TRAILERS = [
 def test_post_trailer_pre_check_agrees_with_the_regex(text: str) -> None:
     fast, full = extract._post_trailer(text), extract._POST_TRAILER.search(text)
     assert (fast and fast.span()) == (full and full.span())
+
+
+_MARKS = [
+    "Transcript", "TRANSCRIPT", "Full ", "Episode ", "Full Transcript: ", ":", " ", "\n", "A",
+    "[00:00:00]", "Alessio [00:00:00]: Hey", "VICTORIA: This", "Transcript[00:00:00]", "Ep ",
+    "TranscriptAlessio [00:00:00]:", "transcript", "Full", "Episode", "x",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_MARKS), st.text(max_size=3)), max_size=20).map("".join))
+def test_transcript_mark_candidates_agree_with_the_search(text: str) -> None:
+    fast, full = extract._transcript_mark(text), extract._TRANSCRIPT_MARK.search(text)
+    assert (fast.span() if fast else None) == (full.span() if full else None)
+
+
+def test_transcript_mark_candidates_on_real_blurbs() -> None:
+    marks = 0
+    for text in _real_texts():
+        fast, full = extract._transcript_mark(text), extract._TRANSCRIPT_MARK.search(text)
+        assert (fast.span() if fast else None) == (full.span() if full else None)
+        marks += fast is not None
+    assert marks > 3
