@@ -54,9 +54,47 @@ def strip_html(text: str) -> str:
         text = html.unescape(text)
     # "[&#8230;]" / "[…]" / "[...]" is a feed's "read more" cut mark: not words of the episode.
     if "…]" in text or "...]" in text:
-        text = re.sub(r"\s*\[(?:…|\.\.\.)\]\s*$", "…", text)
-        text = re.sub(r"\s*\[(?:…|\.\.\.)\]", " …", text)
+        text = _drop_cut_marks(text)
     return text
+
+
+_CUT_MARKS = ("[…]", "[...]")
+
+
+def _drop_cut_marks(text: str) -> str:
+    r"""``re.sub(r"\s*\[(?:…|\.\.\.)\]\s*$", "…", text)``, then the same mark anywhere
+    else → " …": the marks found with ``str.find`` and the spaces before them walked back
+    over (``str.isspace`` is the regex's ``\s``), since a regex led by ``\s*`` is tried at
+    every position of a 65 kB transcript."""
+    end = text.rstrip()
+    for mark in _CUT_MARKS:
+        if end.endswith(mark):
+            start = len(end) - len(mark)
+            while start and text[start - 1].isspace():
+                start -= 1
+            text = text[:start] + "…"
+            break
+    marks = sorted((at, len(mark)) for mark in _CUT_MARKS for at in _positions(text, mark))
+    if not marks:
+        return text
+    out: list[str] = []
+    done = 0
+    for at, size in marks:
+        start = at
+        while start > done and text[start - 1].isspace():
+            start -= 1
+        out += (text[done:start], " …")
+        done = at + size
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _positions(text: str, sub: str) -> list[int]:
+    found, at = [], text.find(sub)
+    while at >= 0:
+        found.append(at)
+        at = text.find(sub, at + 1)
+    return found
 
 
 def has_cut_mark(text: str) -> bool:

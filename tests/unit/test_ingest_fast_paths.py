@@ -1,6 +1,7 @@
 """Fast paths in extract/clean give what the full scans give (property tests + real blurbs)."""
 
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -466,3 +467,29 @@ def test_transcript_mark_candidates_on_real_blurbs() -> None:
         assert (fast.span() if fast else None) == (full.span() if full else None)
         marks += fast is not None
     assert marks > 3
+
+
+_CUTS = [
+    "[…]", "[...]", "[", "]", "…", "...", " ", "  ", "\n", "\t", "\u2028", "\xa0", "x", "word",
+    "[[...]", "[…]]", "[....]", "[ … ]",
+]  # fmt: skip
+
+
+def _cut_marks_by_regex(text: str) -> str:
+    text = re.sub(r"\s*\[(?:…|\.\.\.)\]\s*$", "…", text)
+    return re.sub(r"\s*\[(?:…|\.\.\.)\]", " …", text)
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_CUTS), st.text(max_size=2)), max_size=20).map("".join))
+def test_cut_marks_agree_with_the_regexes(text: str) -> None:
+    assert clean._drop_cut_marks(text) == _cut_marks_by_regex(text)
+
+
+def test_cut_marks_on_real_blurbs() -> None:
+    changed = 0
+    for text in _real_texts():
+        fast = clean._drop_cut_marks(text)
+        assert fast == _cut_marks_by_regex(text)
+        changed += fast != text
+    assert changed >= 1
