@@ -788,6 +788,35 @@ _NEEDS_RE: dict[re.Pattern[str], re.Pattern[str]] = {
 }  # fmt: skip
 
 
+# Triggers led by ``\b`` (which keeps re from skipping ahead: it tries them at every position):
+# every match starts with one of these strings, so they are tried only where one is.
+_STARTS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _GUEST_RE[0]: ("guest",),
+    _GUEST_RE[1]: (
+        "welcom", "joined by", "sit", "sat down with", "chat", "speak", "spoke with", "talk",
+        "conversation with", "interview", "connect", "catch", "brought on", "caught up with",
+        "featuring", "feat.", "episode with",
+    ),
+}  # fmt: skip
+
+
+def _trigger_matches(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)``; for a trigger in ``_STARTS``, ``rx.match`` at each place one of
+    its start strings is, in ascending order and from the end of the last match on (what
+    ``finditer`` does: its matches are never empty)."""
+    starts = _STARTS.get(rx)
+    if starts is None:
+        yield from rx.finditer(text)
+        return
+    end = 0
+    for at in sorted({at for start in starts for at in _positions(text, start)}):
+        if at >= end:
+            m = rx.match(text, at)
+            if m:
+                end = m.end()
+                yield m
+
+
 def _names_matched(patterns, text: str):
     """(position, cleaned name) for every ``name``/``name2`` group the patterns match."""
     for rx in patterns:
@@ -797,7 +826,7 @@ def _names_matched(patterns, text: str):
         needs_re = _NEEDS_RE.get(rx)
         if needs_re is not None and not needs_re.search(text):
             continue
-        for m in rx.finditer(text):
+        for m in _trigger_matches(rx, text):
             for g in ("name", "name2"):
                 if g in rx.groupindex and m.group(g):
                     n = _clean_name(m.group(g))

@@ -102,7 +102,12 @@ _PEOPLE = [
     "Rémy Hannequin", " and ", ". ", "\n", "Jon Myer", "José Valim", "CEO", "with", "ost",
     ", a ", ", an ", ",\t", " is the ", " was a ", " are ", "Head", "lead", "founders", " back",
     "one of", ", our ", "talks with", "chats with", " welcomes ", "Jae Taylor", "solopreneur",
-    "hosts ", "Co-host ", "your hosts, ", "most ", "Host\n", "ÉLODIE Ñ",
+    "hosts ", "Co-host ", "your hosts, ", "most ", "Host\n", "ÉLODIE Ñ", "welcoming ",
+    "joined by both ", "sit down with ", "sat down with ", "chatted with ", "speaks with ",
+    "spoke with ", "talking with ", "talked with ", "conversation with ", "interviews ",
+    "interviewed ", "connects with ", "catches up with ", "catch up with ", "caught up with ",
+    "episode with ", "back ", "guest ", "founder ", "Vimeo CEO ", "guests today are ", "xwith ",
+    "_talks with ", "guest: ",
 ]  # fmt: skip
 
 
@@ -117,13 +122,16 @@ def test_trigger_pre_checks_agree_with_scanning_every_pattern(text: str) -> None
 @contextlib.contextmanager
 def _every_trigger_scanned() -> Iterator[None]:
     saved, saved_re = dict(extract._NEEDS), dict(extract._NEEDS_RE)
+    saved_starts = dict(extract._STARTS)
     extract._NEEDS.clear()
     extract._NEEDS_RE.clear()
+    extract._STARTS.clear()
     try:
         yield
     finally:
         extract._NEEDS.update(saved)
         extract._NEEDS_RE.update(saved_re)
+        extract._STARTS.update(saved_starts)
 
 
 def test_trigger_pre_checks_on_real_blurbs() -> None:
@@ -145,6 +153,37 @@ def test_trigger_pre_checks_on_synthetic_blurbs() -> None:
     fast = [extract.find_people(t) for t in texts]
     with _every_trigger_scanned():
         assert fast == [extract.find_people(t) for t in texts]
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PEOPLE), st.text(max_size=3)), max_size=20).map("".join))
+def test_trigger_start_strings_give_finditer(text: str) -> None:
+    for rx in extract._STARTS:
+        fast = [m.span() for m in extract._trigger_matches(rx, text)]
+        assert fast == [m.span() for m in rx.finditer(text)]
+
+
+_GUEST_PHRASES = [
+    "welcome", "welcomes", "welcoming", "joined by", "joined by both", "sit down with",
+    "sits down with", "sat down with", "chat with", "chats with", "chatted with", "speak with",
+    "speaks with", "spoke with", "talk with", "talks with", "talked with", "talking with",
+    "conversation with", "interview", "interviews", "interviewed", "connect with",
+    "connects with", "catch up with", "catches up with", "brought on", "caught up with",
+    "featuring", "feat.", "episode with",
+]  # fmt: skip
+
+
+def test_every_trigger_phrase_has_a_start_string() -> None:
+    rx = extract._GUEST_RE[1]
+    for phrase in _GUEST_PHRASES:
+        for text in (f"Today we {phrase} Adam Wiggins.", f"{phrase} back guest Jon Myer"):
+            full = [m.span() for m in rx.finditer(text)]
+            assert full, text
+            assert [m.span() for m in extract._trigger_matches(rx, text)] == full, text
+    text = "Our guests this week are Adam Wiggins and Jon Myer. guest: Betty Junod"
+    full = [m.span() for m in extract._GUEST_RE[0].finditer(text)]
+    assert len(full) == 2
+    assert [m.span() for m in extract._trigger_matches(extract._GUEST_RE[0], text)] == full
 
 
 def test_each_phrase_pre_check_is_part_of_its_trigger() -> None:
