@@ -18,6 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,7 +144,12 @@ def fork_map(workers: int, chunksize: int = 64) -> Mapper:
         gc.freeze()
         # (not multiprocessing.Pool: its worker-handler thread spins while a result waits to be
         # read, ~0.3 ms of the main process's CPU per result)
-        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"))
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("fork"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
         try:
             for done in pool.map(_run_chunk, [fn] * len(chunks), chunks):
                 yield from done
@@ -161,6 +169,18 @@ def _guided_chunks(jobs: list[Any], workers: int, largest: int) -> list[list[Any
         chunks.append(jobs[start : start + size])
         start += size
     return chunks
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: exit once the process that forked it is gone (killed), so that no orphan
+    runs on, or keeps holding the run lock whose file descriptor it inherited."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _run_chunk(fn: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:

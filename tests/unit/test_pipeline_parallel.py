@@ -93,3 +93,54 @@ def test_fork_map_gives_what_map_gives(tmp_path: Path) -> None:
     assert {"created", "updated", "kept-edits"} <= statuses
     assert any(o.conflicts for o in newer)
     assert any(o.path.name.startswith("renamed-") for o in newer)  # found by its source
+
+
+_KILLED_RUN = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from digest.ingest.pipeline import fork_map
+
+def job(k):
+    time.sleep(0.05)
+    return os.getpid()
+
+for pid in fork_map(2)(job, range(10_000)):
+    print(pid, flush=True)
+"""
+
+
+def test_workers_exit_when_the_run_is_killed() -> None:
+    """A run killed mid-way (SIGKILL: no clean-up) leaves no worker behind: an orphan would
+    run on and keep holding the run lock it inherited, refusing every later run."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    run = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_RUN.format(root=str(ROOT))],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    workers: set[int] = set()
+    while len(workers) < 2:
+        workers.add(int(run.stdout.readline()))
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        with open(f"/proc/{pid}/stat") as stat:  # a zombie waiting for init is gone too
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+    for _ in range(300):  # (the workers look for their parent every 0.2 s)
+        if not any(alive(pid) for pid in workers):
+            break
+        time.sleep(0.1)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left
