@@ -1186,6 +1186,21 @@ def _intro_title(sentence: str, description: str) -> str | None:
     return subject
 
 
+def _whole_in(phrase: str, text: str) -> bool:
+    r"""``re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", text)``, with
+    ``str.find`` (a regex led by a look-behind is tried at every position of ``text``, up to
+    20 kB, once per candidate phrase).  ``\w`` is ``str.isalnum()`` or ``_``."""
+    at = text.find(phrase)
+    while at >= 0:
+        end = at + len(phrase)
+        before = text[at - 1] if at else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-"):
+            return True
+        at = text.find(phrase, at + 1)
+    return False
+
+
 def _topic_items(topics: str, rest: str) -> list[str]:
     """Items of a topic list: split on its separators, else (the list lost them) on the
     longest run of words that the notes repeat as an item's heading further on."""
@@ -1201,7 +1216,7 @@ def _topic_items(topics: str, rest: str) -> list[str]:
         best = 0
         for j in range(i + 1, min(len(words), i + 14) + 1):
             phrase = " ".join(words[i:j])
-            if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", rest):
+            if _whole_in(phrase, rest):
                 best = j
             elif j - i >= 2:
                 break

@@ -110,3 +110,18 @@ def test_sentence_end_matches_the_plain_alternation(parts: list[str]) -> None:
     text = "".join(parts)
     fast = [m.span() for m in extract._SENTENCE_END.finditer(text)]
     assert fast == [m.span() for m in _SENTENCE_END_PLAIN.finditer(text)]
+
+
+_PHRASE_PIECES = ["Heroku", "Fly", "io", " ", "-", "_", ".", "é", "x", "Heroku Fly", "\n", "٣"]
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(
+    st.lists(st.sampled_from(_PHRASE_PIECES), min_size=1, max_size=3).map("".join),
+    st.lists(st.one_of(st.sampled_from(_PHRASE_PIECES), st.text(max_size=2)), max_size=20).map(
+        "".join
+    ),
+)
+def test_whole_phrase_search_matches_the_regex(phrase: str, text: str) -> None:
+    full = re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", text) is not None
+    assert extract._whole_in(phrase, text) == full
