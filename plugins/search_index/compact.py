@@ -134,7 +134,7 @@ def fast_compact(
     and keeps per-posting metadata dicts the compact format never ships; on 1,000 synthetic
     episodes that took 6 s. Here the pipeline (lunr.py's own trimmer and stop-word filter, and
     the lunr.js stemmer) runs once per distinct raw token and the counting is plain dicts.
-    ``tests/unit/test_search_compact.py`` proves the two payloads identical.
+    ``tests/build/test_search_compact.py`` proves the two payloads identical.
     """
     tokenizer = DocumentTokenizer(fields)
     return compact_counts(fields, (tokenizer.counts(document) for document in documents))
