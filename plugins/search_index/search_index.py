@@ -19,6 +19,7 @@ The index is built once all articles are read and written when the site is final
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
@@ -388,7 +389,7 @@ def _records(
             SearchRecord(
                 title=article.title,
                 url="" if deferred else article.url,
-                date=article.date.strftime("%Y-%m-%d"),
+                date=_iso_day(article.date),
                 show=show,
                 show_url=category.url if show and category is not None else "",
                 topics=topics,
@@ -398,6 +399,15 @@ def _records(
             )
         )
     return records
+
+
+def _iso_day(date: Any) -> str:
+    """``date.strftime("%Y-%m-%d")``. Pelican's ``SafeDatetime.strftime`` formats each
+    directive on its own through ``pelican.utils.strftime`` (for ``%-d`` and locales): for
+    these three the native method gives the same text, without a regex pass per episode."""
+    if isinstance(date, datetime.datetime):
+        return datetime.datetime.strftime(date, "%Y-%m-%d")
+    return date.strftime("%Y-%m-%d")
 
 
 def _source_key(

@@ -70,3 +70,18 @@ def test_rebuild_after_edits_reuses_counts_and_matches_a_clean_reference(content
     assert rebuilt != before
     index = next(data for name, data in clean.items() if re.match(r"index\.[0-9a-f]+\.json$", name))
     assert b"zyzzyva" in index and b"quetzalcoatl" in index
+
+
+def test_iso_day_equals_pelicans_strftime():
+    """The store's dates bypass Pelican's per-directive strftime; same text for every day."""
+    import datetime
+
+    from pelican.utils import SafeDatetime
+
+    from plugins.search_index.search_index import _iso_day
+
+    start = SafeDatetime(1, 1, 1)
+    days = [start + datetime.timedelta(days=n) for n in range(0, 740_000, 97)]
+    days += [SafeDatetime(2024, 2, 29, 23, 59, tzinfo=datetime.UTC), datetime.date(2024, 5, 3)]
+    for day in days:
+        assert _iso_day(day) == day.strftime("%Y-%m-%d"), day
