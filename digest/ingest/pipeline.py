@@ -214,9 +214,6 @@ def process_blurb(job: int | tuple[str, bool, str | None]) -> Processed:
     return Processed(ex, match.show.slug if match else None, warnings, signature)
 
 
-_Job = int | tuple[str, bool, str | None]
-
-
 def retag(job: int | tuple[str, str]) -> list[str]:
     """Kept-episode index (into the titles and texts :func:`ingest` shares), or title and
     tagging text → sorted topic slugs, with the taxonomy of :func:`init_worker` (top-level so
@@ -328,7 +325,7 @@ def _ingest(
         dump.lines = []
 
     # Byte-identical repeats are merged before the costly extraction; the texts are hashed
-    # through ``mapper`` (88 MB hashed twice was a second of the main process's time).
+    # through ``mapper`` (88 MB hashed twice was ~0.5 s of the main process's serial time).
     init_worker(shows, taxonomy)
     _PASS.clear()
     _PASS["texts"] = texts
