@@ -212,9 +212,10 @@ def _run(
 
         bar = tqdm(total=n_lines, unit="blurb", desc="ingest", file=sys.stderr, leave=False)
 
-    def progress(n: int) -> None:
+    def progress(done: int, total: int) -> None:
         if bar is not None:  # (update redraws at most every 0.1 s; refresh drew every blurb)
-            bar.update(n - bar.n)
+            bar.total = total  # distinct blurbs: fewer than the lines the bar started with
+            bar.update(done - bar.n)
 
     result = ingest(usable, shows, taxonomy, mapper=mapper, progress=progress)
     if bar is not None:

@@ -260,9 +260,12 @@ def ingest(
     shows: ShowRegistry,
     taxonomy: Any = None,
     mapper: Mapper = map,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IngestResult:
     """Turn read dumps into episodes (pure apart from calling ``mapper`` and ``progress``).
+
+    ``progress(done, total)`` counts distinct blurbs extracted: cruft, show lines and exact
+    repeats are not work, so a bar sized by them would close short of 100 %.
 
     The dumps' lines are consumed (emptied once classified) so a 100 MB dump is not held twice
     while its episodes are built.
@@ -285,7 +288,7 @@ def _ingest(
     shows: ShowRegistry,
     taxonomy: Any,
     mapper: Mapper,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, int], None] | None,
 ) -> IngestResult:
     result = IngestResult()
     blurbs: list[_Blurb] = []
@@ -368,7 +371,7 @@ def _ingest(
                 dedupe.Candidate(i, "", done.show, ex.episode, signature=done.signature)
             )
             if progress:
-                progress(n)
+                progress(n, len(unique))
     finally:
         _PASS.clear()  # the texts are freed here (a worker keeps its own copy until it exits)
     del texts

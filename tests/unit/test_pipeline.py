@@ -113,3 +113,12 @@ def test_episodes_are_tagged_with_their_final_titles_through_the_mapper(tmp_path
             assert ep.tags == sorted({m.slug for m in tag_text(ep.title, ep.body, taxonomy)})
     again = ingest([read_dump(path, "synthetic.txt")], SHOWS, taxonomy)
     assert again.episodes == result.episodes
+
+
+def test_progress_counts_distinct_blurbs_and_reaches_its_total() -> None:
+    """The sample slice has two cruft lines, a show line and an exact repeat among its 8 lines:
+    progress runs over the 4 blurbs extracted, so a bar sized by it ends at 100 %, not at 4/8."""
+    calls: list[tuple[int, int]] = []
+    dump = read_dump(FIXTURES / "sample-slice.txt", "sample-slice.txt")
+    ingest([dump], SHOWS, taxonomy=None, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(n, 4) for n in range(1, 5)]
