@@ -532,3 +532,33 @@ def test_cut_marks_on_real_blurbs() -> None:
         assert fast == _cut_marks_by_regex(text)
         changed += fast != text
     assert changed >= 1
+
+
+def test_anchor_buckets_are_the_dict_index() -> None:
+    """_anchor_buckets gives the buckets of the dict index it replaced (same keys, same order
+    within a bucket; bucket order does not matter: pairs are counted, then sorted)."""
+    import random
+
+    from digest.ingest import dedupe
+
+    rng = random.Random(9)
+    lines = [ln for ln in SAMPLE.read_text(encoding="utf-8").split("\n") if len(ln) > 200]
+    cands = []
+    for key in range(300):
+        words = rng.choice(lines).split()[:200]
+        for _ in range(rng.choice([0, 2, 10])):
+            words[rng.randrange(len(words))] = rng.choice(["a", "b", "c"])
+        words = words[: rng.choice([5, 11, 12, 50, 200])]
+        cands.append(dedupe.Candidate(key, "", signature=dedupe.signature(" ".join(words))))
+    sigs = {c.key: c.signature for c in cands}
+    index: dict[int, list[int]] = {}
+    for c in cands:
+        if sigs[c.key].words < 12:
+            continue
+        for h in sigs[c.key].shingle_values():
+            if h % dedupe._ANCHOR_MOD == 0:
+                index.setdefault(h, []).append(c.key)
+    expected = sorted(k for k in index.values() if 2 <= len(k) <= dedupe._MAX_BUCKET)
+    got = sorted(dedupe._anchor_buckets(cands, sigs))
+    assert got == expected
+    assert len(got) > 50
