@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import hashlib
 import io
 import logging
@@ -56,9 +55,6 @@ _INTRASITE = re.compile(r"[{|](?:filename|static|attach|tag|category|author|inde
 # Reference switches for tests (tests/build/test_rebuild_keys.py): off, every page variable is
 # encoded afresh; the keys must not change.
 MEMO_PAGE_VARS = True
-# Freeze the collector's view of the objects that exist when the first key is computed
-# (RenderCache._start); off, nothing about the output changes.
-FREEZE_GC = True
 _SHARED_CONTAINERS = (list, tuple, dict)
 DEPTH = 2
 FILE_NAME = "fast_build_render.pickle"
@@ -792,16 +788,8 @@ class RenderCache:
         self._content_refs: frozenset[str] = frozenset()
         self._paginator_object_list = True
         self._analysed = True
-        self._froze = False
 
     def _start(self, env) -> None:
-        if FREEZE_GC and gc.get_freeze_count() == 0:
-            # Every article, tag and page object lives until the build ends; frozen, the
-            # collector stops walking them again at each full collection while keys are
-            # computed and pages rendered (~20 % of a 10,000-episode rebuild). Unfrozen at
-            # save(); fast_build's fork does the same (collect, freeze, unfreeze at join).
-            gc.freeze()
-            self._froze = True
         self._base = global_fingerprint(self.settings)
         analysis = None
         data = load_cache(self.path)
@@ -964,9 +952,6 @@ class RenderCache:
             self.stats[key] += value
 
     def save(self) -> None:
-        if self._froze:
-            gc.unfreeze()
-            self._froze = False
         if not self.enabled or self._base is None:
             return
         # write_atomic gives every writer a temporary name of its own: two builds sharing a

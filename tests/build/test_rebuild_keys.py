@@ -171,11 +171,3 @@ def test_wrapper_attribute_names_equal_the_plain_walk(content, tmp_path):
         assert names == expected_names
         assert refs == expected_refs
         assert "count" in names and "related_episodes" in refs
-
-
-def test_frozen_collector_gives_the_same_keys_and_pages(content, tmp_path):
-    """RenderCache freezes the collector's view of the build's objects while it works: the
-    keys (and the pages: the warm rebuild test) are those of a build that does not."""
-    fast = _keys(content, tmp_path, {})
-    reference = _keys(content, tmp_path, {"fast_build.render_cache.FREEZE_GC": False})
-    _assert_same_keys(fast, reference)
