@@ -74,7 +74,7 @@ def _drop_cut_marks(text: str) -> str:
                 start -= 1
             text = text[:start] + "…"
             break
-    marks = sorted((at, len(mark)) for mark in _CUT_MARKS for at in _positions(text, mark))
+    marks = sorted((at, len(mark)) for mark in _CUT_MARKS for at in positions(text, mark))
     if not marks:
         return text
     out: list[str] = []
@@ -89,7 +89,9 @@ def _drop_cut_marks(text: str) -> str:
     return "".join(out)
 
 
-def _positions(text: str, sub: str) -> list[int]:
+def positions(text: str, sub: str) -> list[int]:
+    """Every index where ``sub`` starts in ``text``, overlaps included (str.find, no regex:
+    the fast paths use it to try a pattern only where its literal is)."""
     found, at = [], text.find(sub)
     while at >= 0:
         found.append(at)

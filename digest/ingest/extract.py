@@ -449,16 +449,16 @@ def concise_title(text: str, limit: int = TITLE_MAX) -> str:
         (
             pos
             for sep in _CLAUSE_SEPS
-            for pos in _positions(head, sep)
+            for pos in clean.positions(head, sep)
             if pos >= 25 and not (sep == ", " and _coordinate_comma(head, pos))
         ),
         reverse=True,
     )
     befores = sorted(
-        (pos for word in _CUT_BEFORE for pos in _positions(head, f" {word} ") if pos >= 40),
+        (pos for word in _CUT_BEFORE for pos in clean.positions(head, f" {word} ") if pos >= 40),
         reverse=True,
     )
-    words = sorted((pos for pos in _positions(head, " ") if pos >= 20), reverse=True)
+    words = sorted((pos for pos in clean.positions(head, " ") if pos >= 20), reverse=True)
     for candidates in (seps, befores, words):
         for pos in candidates:
             title = tidy_title(head[:pos])
@@ -481,14 +481,6 @@ _CLAUSE_SEPS = (
     " who ",
     " that ",
 )
-
-
-def _positions(text: str, sub: str) -> list[int]:
-    out, i = [], text.find(sub)
-    while i >= 0:
-        out.append(i)
-        i = text.find(sub, i + 1)
-    return out
 
 
 def _splits_a_name(title: str, rest: str) -> bool:
@@ -809,7 +801,7 @@ def _trigger_matches(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
         yield from rx.finditer(text)
         return
     end = 0
-    for at in sorted({at for start in starts for at in _positions(text, start)}):
+    for at in sorted({at for start in starts for at in clean.positions(text, start)}):
         if at >= end:
             m = rx.match(text, at)
             if m:
