@@ -62,6 +62,16 @@ def prepare_content(workdir: Path) -> Path:
     return content
 
 
+def ingested_sample_slice(workdir: Path) -> Path:
+    """A content folder (:func:`prepare_content`) holding what ingest makes of the sample slice:
+    the small real-looking corpus the build tests share."""
+    content = prepare_content(workdir)
+    done = run_ingest([SAMPLE_SLICE], content / "episodes")
+    assert done.returncode == 0, done.stderr
+    assert list((content / "episodes").glob("*.md"))
+    return content
+
+
 def run_pelican(
     content: Path, output: Path, settings: str = "pelicanconf.py", env: dict | None = None,
     extra_settings: dict[str, str] | None = None,

@@ -188,13 +188,10 @@ def _run_chunk(fn: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
     return [fn(job) for job in chunk]
 
 
-def process_blurb(job: int | tuple[str, bool, str | None]) -> Processed:
-    """Blurb index (into the texts :func:`ingest` shares), or raw text, cut flag, header show
-    slug → :class:`Processed` (top-level: a pool pickles it)."""
-    if isinstance(job, int):
-        raw, cut, header_slug = _PASS["texts"][job], _PASS["cuts"][job], _PASS["headers"][job]
-    else:
-        raw, cut, header_slug = job
+def process_blurb(job: int) -> Processed:
+    """Blurb index (into the texts, cut flags and header show slugs :func:`ingest` shares) →
+    :class:`Processed` (top-level: a pool pickles it)."""
+    raw, cut, header_slug = _PASS["texts"][job], _PASS["cuts"][job], _PASS["headers"][job]
     if _CONTEXT is None:
         raise RuntimeError("process_blurb needs init_worker(shows, taxonomy) first")
     shows = _CONTEXT[0]
@@ -214,14 +211,10 @@ def process_blurb(job: int | tuple[str, bool, str | None]) -> Processed:
     return Processed(ex, match.show.slug if match else None, warnings, signature)
 
 
-def retag(job: int | tuple[str, str]) -> list[str]:
-    """Kept-episode index (into the titles and texts :func:`ingest` shares), or title and
-    tagging text → sorted topic slugs, with the taxonomy of :func:`init_worker` (top-level so
-    a pool can run it)."""
-    if isinstance(job, int):
-        title, text = _PASS["titles"][job], _PASS["tag_texts"][job]
-    else:
-        title, text = job
+def retag(job: int) -> list[str]:
+    """Kept-episode index (into the titles and texts :func:`ingest` shares) → sorted topic
+    slugs, with the taxonomy of :func:`init_worker` (top-level so a pool can run it)."""
+    title, text = _PASS["titles"][job], _PASS["tag_texts"][job]
     if _CONTEXT is None or _CONTEXT[1] is None:
         raise RuntimeError("retag needs init_worker(shows, taxonomy) with a taxonomy first")
     from digest.tagging import tag_text  # another engineer's module

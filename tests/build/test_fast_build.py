@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_SLICE, prepare_content, run_ingest
+from tests.conftest import ROOT, ingested_sample_slice
 
 _LASTMOD = re.compile(rb"<lastmod>[^<]*</lastmod>")
 
@@ -63,10 +63,7 @@ def _assert_same(a: dict[str, bytes], b: dict[str, bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    content = prepare_content(tmp_path_factory.mktemp("fast-build"))
-    done = run_ingest([SAMPLE_SLICE], content / "episodes")
-    assert done.returncode == 0, done.stderr
-    assert list((content / "episodes").glob("*.md"))
+    content = ingested_sample_slice(tmp_path_factory.mktemp("fast-build"))
     return content
 
 

@@ -19,7 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_SLICE, prepare_content, run_ingest, run_pelican
+from tests.conftest import (
+    ROOT,
+    ingested_sample_slice,
+    run_pelican,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -45,9 +49,7 @@ _logger.addHandler(_handler)
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    content = prepare_content(tmp_path_factory.mktemp("reader-parallel"))
-    done = run_ingest([SAMPLE_SLICE], content / "episodes")
-    assert done.returncode == 0, done.stderr
+    content = ingested_sample_slice(tmp_path_factory.mktemp("reader-parallel"))
     (content / "episodes" / "bad-yaml.md").write_text(BROKEN, encoding="utf-8")
     (content / "episodes" / "unknown-keys.md").write_text(UNKNOWN, encoding="utf-8")
     assert len(list((content / "episodes").glob("*.md"))) > 4

@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_SLICE, prepare_content, run_ingest, run_pelican
+from tests.conftest import (
+    ROOT,
+    ingested_sample_slice,
+    run_pelican,
+)
 
 WARM = {"CACHE_CONTENT": "true", "LOAD_CONTENT_CACHE": "true"}
 
@@ -43,9 +47,7 @@ def _assert_same(clean: dict[str, bytes], rebuilt: dict[str, bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    content = prepare_content(tmp_path_factory.mktemp("rebuild"))
-    done = run_ingest([SAMPLE_SLICE], content / "episodes")
-    assert done.returncode == 0, done.stderr
+    content = ingested_sample_slice(tmp_path_factory.mktemp("rebuild"))
     return content
 
 

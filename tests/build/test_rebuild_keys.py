@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_SLICE, prepare_content, run_ingest
+from tests.conftest import ROOT, ingested_sample_slice
 
 _RUNNER = """
 import importlib, json, sys
@@ -68,9 +68,7 @@ def _keys(content: Path, work: Path, flags: dict[str, object]) -> dict[str, str]
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    content = prepare_content(tmp_path_factory.mktemp("keys"))
-    done = run_ingest([SAMPLE_SLICE], content / "episodes")
-    assert done.returncode == 0, done.stderr
+    content = ingested_sample_slice(tmp_path_factory.mktemp("keys"))
     return content
 
 

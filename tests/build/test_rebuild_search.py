@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.build.test_rebuild_keys import run_with_flags
-from tests.conftest import SAMPLE_SLICE, prepare_content, run_ingest
+from tests.conftest import ingested_sample_slice
 
 WARM = {"CACHE_CONTENT": "true", "LOAD_CONTENT_CACHE": "true"}
 REFERENCE = {"search_index.search_index.DEFER": False}
@@ -26,9 +26,7 @@ def _search_tree(output: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    content = prepare_content(tmp_path_factory.mktemp("search-rebuild"))
-    done = run_ingest([SAMPLE_SLICE], content / "episodes")
-    assert done.returncode == 0, done.stderr
+    content = ingested_sample_slice(tmp_path_factory.mktemp("search-rebuild"))
     return content
 
 
