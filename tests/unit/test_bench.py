@@ -1,0 +1,36 @@
+"""scripts/bench.py's report (issue 9): the scaling line compares like with like.
+
+The fixture is the results.json of a real two-size run (1,000 and 10,000 requested; 868 and
+10,001 episodes built), so the per-10× figure differs from the raw time ratio.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import bench  # scripts/ is not a package
+
+RESULTS = ROOT / "tests" / "fixtures" / "bench" / "results-two-sizes.json"
+
+
+def test_scaling_is_reported_per_tenfold_episodes():
+    results = json.loads(RESULTS.read_text(encoding="utf-8"))
+    small, big = results["sizes"]["1000"], results["sizes"]["10000"]
+    text = bench.table(results)
+
+    time_ratio = big["ours"]["full"]["median_s"] / small["ours"]["full"]["median_s"]
+    episodes_ratio = big["episodes"] / small["episodes"]
+    scaling = results["scaling"]
+    assert scaling["ours_full_ratio"] == pytest.approx(time_ratio, abs=0.005)
+    assert scaling["episodes_ratio"] == pytest.approx(episodes_ratio, abs=0.005)
+    assert scaling["ours_full_ratio_per_tenfold_episodes"] == pytest.approx(
+        time_ratio * 10 / episodes_ratio, abs=0.005
+    )
+    assert f"{big['episodes']}/{small['episodes']} episodes" in text
+    assert f"({time_ratio * 10 / episodes_ratio:.2f}× per 10× episodes)" in text
