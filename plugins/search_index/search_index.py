@@ -26,7 +26,9 @@ import logging
 import os
 import pickle
 import re
+import sys
 import time
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import unescape
@@ -528,10 +530,79 @@ def build_index(generator) -> None:
     # reading it here computed every article's URL twice in a build.
     htmls = [_body_html(article)[:_HTML_WINDOW] for article in articles] if DEFER else None
     state = (settings, out_dir, articles, records, htmls, extra, lunr_bytes, started)
+    stale = _pending.pop("worker", None)
+    if stale is not None:  # a build that failed before ``finalized`` left it
+        stale.join()
     _pending["state"] = state
     generator.context["SEARCH_ENTRY"] = f"{out_dir}/{ENTRY_NAME}"
     if not DEFER:
         _complete()
+    elif settings.get("SEARCH_PROCESS", True) and hasattr(os, "fork"):
+        _pending["worker"] = _IndexProcess.start(generator.output_path, state)
+
+
+class _IndexProcess:
+    """The index built and written by a forked process while the build goes on.
+
+    Why: building the index (normalising, tokenising, compacting, JSON, ~2,500 files at 10,000
+    episodes) is ~4 s of one core, and it ran at ``finalized``, after rendering, while the
+    other core idled; the related plugin's ranking right after :func:`build_index` is serial
+    too. Every input is final here (the records, the bodies' HTML; an article's URL does not
+    change after reading), so a fork computes what :func:`_complete` would, saves the search
+    cache, writes the files as :func:`write_files` would, and sends back the log line.
+    :func:`write_files` waits for it; should it fail, the parent builds the index itself, from
+    the same state, as without the process (``SEARCH_PROCESS = False``).
+    """
+
+    # Larger than any message sent here, smaller than a pipe's buffer: the child never blocks
+    # on a parent that stopped before ``finalized``.
+    MAX_MESSAGE = 16_000
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
+
+    @classmethod
+    def start(cls, output_path: str, state: tuple) -> _IndexProcess:
+        read, write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, checked by its output
+            os.close(read)
+            code = 1
+            try:
+                files, message = _compute(state)
+                _write_output(output_path, state[1], files)
+                payload, code = pickle.dumps(("ok", message)), 0
+            except BaseException:  # reported to the parent, which builds the index itself
+                detail = traceback.format_exc()[-cls.MAX_MESSAGE :]
+                payload = pickle.dumps(("error", detail))
+            try:
+                os.write(write, payload[: cls.MAX_MESSAGE * 4])
+            finally:
+                os._exit(code)
+        os.close(write)
+        return cls(pid, read)
+
+    def join(self) -> tuple | None:
+        """The ``log.info`` arguments of the finished index, or None when the process failed
+        (a warning says why)."""
+        chunks = []
+        try:
+            while chunk := os.read(self.fd, 65536):
+                chunks.append(chunk)
+        finally:
+            os.close(self.fd)
+        _, status = os.waitpid(self.pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        try:
+            kind, value = pickle.loads(b"".join(chunks))
+        except Exception:
+            kind, value = "error", f"no result (exit code {code})"
+        if kind == "ok" and code == 0:
+            return value
+        log.warning("search_index: the index process failed; building the index here:\n%s", value)
+        return None
 
 
 # Reference switch for tests (tests/build/test_rebuild_search.py): False builds the records
@@ -540,10 +611,19 @@ DEFER = True
 
 
 def _complete() -> None:
-    """The index, the store shards and the entry from the records :func:`build_index` made."""
+    """The index, the store shards and the entry from the records :func:`build_index` made,
+    in this process (``_pending["files"]``)."""
     state = _pending.pop("state", None)
     if state is None:
         return
+    files, message = _compute(state)
+    _pending["files"] = files
+    log.info(*message)
+
+
+def _compute(state: tuple) -> tuple[dict[str, bytes], tuple]:
+    """({path under the output directory: bytes}, the ``log.info`` arguments that report it)
+    for :func:`build_index`'s state; the search cache is read and saved here."""
     settings, out_dir, articles, records, htmls, extra, lunr_bytes, started = state
     fields = settings.get("SEARCH_INDEX_FIELDS", DEFAULT_FIELDS)
     body_chars = settings.get("SEARCH_BODY_CHARS", DEFAULT_BODY_CHARS)
@@ -592,23 +672,35 @@ def _complete() -> None:
         files, entry = build_files(index, store, lunr_bytes, shard_docs)
         reused = False
         cache.save(counts, inputs, files, entry)
-    _pending["files"] = {f"{out_dir}/{name}": data for name, data in files.items()}
-    log.info(
+    message = (
         "search_index: %d episodes, index %d bytes, %d store files (%d bytes), %.2f s%s",
         len(articles), len(files[entry["index"]]), len(files) - 2 - ("lunr" in entry),
         sum(len(v) for k, v in files.items() if k.startswith(("docs/", "store."))),
         time.perf_counter() - started, " (unchanged, reused)" if reused else "",
     )  # fmt: skip
+    return {f"{out_dir}/{name}": data for name, data in files.items()}, message
 
 
 def write_files(pelican) -> None:
     """finalized: write the search files atomically (a reader never sees half a file); a file
     whose bytes are already on disk is left alone (incremental builds, rsync, watchers). Hashed
     files of earlier builds are removed, so shards do not pile up in a kept output directory."""
+    out_dir = pelican.settings.get("SEARCH_OUTPUT_DIR", DEFAULT_OUTPUT_DIR)
+    worker = _pending.pop("worker", None)
+    if worker is not None:
+        message = worker.join()
+        if message is not None:  # the files are written
+            _pending.pop("state", None)
+            log.info(*message)
+            return
     _complete()
-    files = _pending.pop("files", {})
+    _write_output(pelican.output_path, out_dir, _pending.pop("files", {}))
+
+
+def _write_output(output_path: str, out_dir: str, files: dict[str, bytes]) -> None:
+    """:func:`write_files`' work once the files are built (here or in the index process)."""
     for name, payload in files.items():
-        path = os.path.join(pelican.output_path, name)
+        path = os.path.join(output_path, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         try:
             with open(path, "rb") as handle:
@@ -622,9 +714,8 @@ def write_files(pelican) -> None:
         os.replace(tmp, path)
     if not files:
         return
-    out_dir = pelican.settings.get("SEARCH_OUTPUT_DIR", DEFAULT_OUTPUT_DIR)
-    root = os.path.join(pelican.output_path, out_dir)
-    keep = {os.path.normpath(os.path.join(pelican.output_path, name)) for name in files}
+    root = os.path.join(output_path, out_dir)
+    keep = {os.path.normpath(os.path.join(output_path, name)) for name in files}
     for folder, _dirs, names in os.walk(root):
         for name in names:
             path = os.path.normpath(os.path.join(folder, name))
