@@ -197,7 +197,7 @@ def process_blurb(job: int) -> Processed:
     shows = _CONTEXT[0]
     ex = extract(raw, cut=cut)
     header = shows.by_slug(header_slug)
-    evidence = "\n".join((ex.description, ex.transcript or "", ex.ending))
+    evidence = attribution_evidence(ex)
     if ex.show_name:  # the "The post … appeared first on X." trailer extract removed
         evidence += f"\nThe post appeared first on {ex.show_name}."
     match, warning = choose(shows.attribute(evidence, ex.description[:600]), header)
@@ -209,6 +209,21 @@ def process_blurb(job: int) -> Processed:
     # (10,000 descriptions are 60 MB to pickle and to hold there).
     ex.transcript, ex.ending, ex.description = None, "", ""
     return Processed(ex, match.show.slug if match else None, warnings, signature)
+
+
+def attribution_evidence(ex: Extracted) -> str:
+    """The text a show is attributed from: the notes' opening, the transcript's head and tail,
+    and the last 3,000 characters (``ending``, where sign-offs are) — the ending only when it
+    is not already the end of what precedes it.
+
+    Why: it usually is (a transcript's tail ends ``ex.transcript``; notes of up to 6,000
+    characters are all in ``description``), and attribution reads every character, so the
+    copy cost ~20 % of it and added no evidence (the same words again, later).  Only a match
+    across the seam of the two copies could differ, and such a match is an artefact."""
+    before = ex.transcript or ex.description
+    if ex.ending and not before.endswith(ex.ending):
+        return "\n".join((ex.description, ex.transcript or "", ex.ending))
+    return "\n".join((ex.description, ex.transcript or ""))
 
 
 def retag(job: int) -> list[str]:
