@@ -796,7 +796,13 @@ def _trigger_matches(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """``rx.finditer(text)``; for a trigger in ``_STARTS``, ``rx.match`` at each place one of
     its start strings is, in ascending order and from the end of the last match on (what
     ``finditer`` does: its matches are never empty)."""
-    starts = _STARTS.get(rx)
+    return _matches_from(rx, text, _STARTS.get(rx))
+
+
+def _matches_from(
+    rx: re.Pattern[str], text: str, starts: tuple[str, ...] | None
+) -> Iterator[re.Match[str]]:
+    """:func:`_trigger_matches` with the trigger's start strings already looked up."""
     if starts is None:
         yield from rx.finditer(text)
         return
@@ -809,18 +815,29 @@ def _trigger_matches(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
                 yield m
 
 
+def _by_identity(table: dict[re.Pattern[str], Any]) -> dict[int, Any]:
+    """``table`` keyed by ``id`` of its patterns.  Why: hashing a compiled pattern hashes its
+    whole program every time (~1 µs for these triggers; nine triggers, three tables, every
+    blurb).  Built per call from the live tables, so a test that empties them still gets
+    the reference path."""
+    return {id(rx): value for rx, value in table.items()}
+
+
 def _names_matched(patterns, text: str):
     """(position, cleaned name) for every ``name``/``name2`` group the patterns match."""
+    needs_of, needs_re_of, starts_of = map(_by_identity, (_NEEDS, _NEEDS_RE, _STARTS))
     for rx in patterns:
-        needs = _NEEDS.get(rx)
+        key = id(rx)
+        needs = needs_of.get(key)
         if needs and not any(word in text for word in needs):
             continue
-        needs_re = _NEEDS_RE.get(rx)
+        needs_re = needs_re_of.get(key)
         if needs_re is not None and not needs_re.search(text):
             continue
-        for m in _trigger_matches(rx, text):
-            for g in ("name", "name2"):
-                if g in rx.groupindex and m.group(g):
+        groups = [g for g in ("name", "name2") if g in rx.groupindex]
+        for m in _matches_from(rx, text, starts_of.get(key)):
+            for g in groups:
+                if m.group(g):
                     n = _clean_name(m.group(g))
                     if n:
                         yield m.start(g), n
