@@ -40,7 +40,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from digest.episode import Episode
 from digest.taxonomy import TOKEN_RE, PhraseRule, Taxonomy
@@ -131,6 +132,57 @@ class _Scanner:
     patterns: dict[bytes, re.Pattern[str]]
     glued: dict[bytes, re.Pattern[str]]
     rules: dict[bytes, dict[tuple[str, ...], tuple[PhraseRule, ...]]]
+    # The fast path (see _find_mentions): every key, a set for one C-level intersection.
+    keys: frozenset[bytes] = frozenset()
+    # key -> its pattern with the "not inside a word" test as a look-behind, for the keys
+    # where that cannot change what the scan finds (see _shadow_free); the others keep the
+    # reference loop.
+    bounded: dict[bytes, re.Pattern[str]] = field(default_factory=dict)
+    # key -> how a glued match of it can end (its phrases' last words, plurals included).
+    endings: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
+    # (key, matched text) -> (slug, weak) of each rule it stands for: _add's answer, kept.
+    found: dict[tuple[bytes, str], tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+
+
+def _plural(rule: PhraseRule) -> bool:
+    """ "Helm chart" also finds "Helm charts": multi-word phrases take a plural."""
+    last = rule.words[-1]
+    return len(rule.words) > 1 and rule.exact is None and last.isalpha() and len(last) > 2
+
+
+def _common_prefix(words: list[str]) -> str:
+    first, last = min(words), max(words)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
+def _shadow_free(prefix: str, rules: Iterable[PhraseRule]) -> bool:
+    """Whether no text a key's pattern can match holds ``prefix`` again after its first
+    character.
+
+    The reference scan drops a match that starts inside a word *after* finding it, then
+    resumes after its end; a look-behind instead skips that position and resumes at the next
+    character. The two differ only when a dropped match covers the start of another match,
+    which begins with ``prefix``: impossible when ``prefix`` cannot occur inside a match past
+    its first character. (A match is never followed by a word character, so an occurrence
+    that would run past its end cannot start a match either when ``prefix`` is alphanumeric.)
+    """
+    first = prefix[0]
+    if not first.isalnum():
+        return False
+    for rule in rules:
+        suffixes = ("", "s", "es") if _plural(rule) else ("",)
+        for suffix in suffixes:
+            # "\0" stands for a gap: never alphanumeric, like the gap characters.
+            shape = "\0".join(rule.words) + suffix
+            if prefix.isalnum():
+                if prefix in shape[1:]:
+                    return False
+            elif first in shape[1:]:
+                return False
+    return True
 
 
 def _scanner(taxonomy: Taxonomy) -> _Scanner:
@@ -146,19 +198,40 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
             if not key:
                 continue
             pattern = _GAP.join(re.escape(w) for w in rule.words)
-            last = rule.words[-1]
-            # "Helm chart" also finds "Helm charts": multi-word phrases take a plural.
-            if len(rule.words) > 1 and rule.exact is None and last.isalpha() and len(last) > 2:
+            if _plural(rule):
                 pattern += "(?:e?s)?"
             alts.setdefault(key, {})[pattern] = len(pattern)
             rules.setdefault(key, {}).setdefault(rule.words, []).append(rule)
-    patterns, glued = {}, {}
+    patterns, glued, bounded, endings = {}, {}, {}, {}
     for key, group in alts.items():
-        either = "(?:" + "|".join(sorted(group, key=lambda p: (-group[p], p))) + ")"
+        ordered = sorted(group, key=lambda p: (-group[p], p))
+        either = "(?:" + "|".join(ordered) + ")"
         patterns[key] = re.compile(either + r"(?!\w|\.\w)")
         glued[key] = re.compile(either + r"(?=[^\W\d_])")
+        key_rules = [r for rs in rules[key].values() for r in rs]
+        ends: set[str] = set()
+        for rule in key_rules:
+            ends.add(rule.words[-1])
+            if _plural(rule):
+                ends.update((rule.words[-1] + "s", rule.words[-1] + "es"))
+        endings[key] = tuple(sorted(ends))
+        # The words every phrase of the key starts with share a literal prefix (re scans
+        # for it fast); the look-behind after it rejects a start inside a word.
+        prefix = _common_prefix([r.words[0] for r in key_rules])
+        if prefix and _shadow_free(prefix, key_rules):
+            lit = re.escape(prefix)
+            tails = [p[len(lit) :] for p in ordered]
+            assert all(p.startswith(lit) for p in ordered)
+            bounded[key] = re.compile(
+                f"{lit}(?<!\\w{lit})(?<!\\w\\.{lit})(?:" + "|".join(tails) + r")(?!\w|\.\w)"
+            )
     scanner = _Scanner(
-        patterns, glued, {k: {w: tuple(r) for w, r in v.items()} for k, v in rules.items()}
+        patterns,
+        glued,
+        {k: {w: tuple(r) for w, r in v.items()} for k, v in rules.items()},
+        frozenset(patterns),
+        bounded,
+        endings,
     )
     object.__setattr__(taxonomy, "_tagging_scanner", scanner)
     return scanner
@@ -166,6 +239,17 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
 
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
+
+
+def _lower(text: str) -> str:
+    """``text.lower()`` with the same length, so that offsets found in one index the other.
+
+    "İ".lower() is two characters ("i" and a combining dot): such a character keeps the first
+    of its lower-case form."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch.lower()[0] for ch in text)
 
 
 def _find_mentions(
@@ -176,33 +260,111 @@ def _find_mentions(
     Words of a multi-word phrase may be separated by spaces, hyphens, slashes, colons or dots
     ("Twelve-Factor", "re:Invent"). A phrase glued to the next word by scraping
     ("engenharia de plataformaVem": lower case then upper case) still counts.
+
+    The same mentions as :func:`_find_mentions_reference` (tests compare them), found with
+    less work: the start-inside-a-word test runs inside the regex (a look-behind) for the keys
+    where that cannot change the result, the glued scan runs only for keys whose phrases end
+    where the text turns from lower to upper case, and what a matched text stands for is
+    looked up once per distinct text.
     """
-    low = lowered if lowered is not None else text.lower()
+    low = lowered if lowered is not None else _lower(text)
+    scanner = _scanner(taxonomy)
+    present = scanner.keys.intersection(low.encode("utf-8").translate(_SCREEN_TABLE).split())
+    found: dict[str, list[tuple[int, int, bool, str]]] = {}
+    if not present:
+        return _finish(found, text, taxonomy)
+    glue_chars = min(len(low), _GLUE_CHARS)
+    turns = [
+        m.end()
+        for m in _CASE_TURN_RE.finditer(text, 0, glue_chars)
+        if text[m.start()].islower() and text[m.end()].isupper()
+    ]
+    bounded = scanner.bounded
+    seen = scanner.found
+    if len(seen) > _SEEN_MAX:
+        seen.clear()
+    for key in present:
+        pattern = bounded.get(key)
+        if pattern is None:
+            _scan_reference(found, text, low, key, scanner)
+        else:
+            for m in pattern.finditer(low):
+                start, end = m.span()
+                matched = text[start:end]
+                hits = seen.get((key, matched))
+                if hits is None:
+                    hits = seen[(key, matched)] = _rules_for(matched, scanner.rules[key])
+                for slug, weak in hits:
+                    found.setdefault(slug, []).append((start, end, weak, matched))
+        if turns:
+            ends = scanner.endings[key]
+            if any(low.endswith(ends, 0, e) for e in turns):
+                _scan_glued(found, text, low, key, scanner, glue_chars)
+    return _finish(found, text, taxonomy)
+
+
+# A lower-case letter then an upper-case one: ASCII, or anything not ASCII (checked exactly
+# with str.islower/isupper afterwards). Where a glued phrase can end.
+_CASE_TURN_RE = re.compile(r"[a-z\x80-\U0010ffff](?=[A-Z\x80-\U0010ffff])")
+_SEEN_MAX = 50_000
+
+
+def _rules_for(matched: str, by_words) -> tuple[tuple[str, bool], ...]:
+    out: list[tuple[str, int, bool, str]] = []
+    _add(out, matched, by_words)
+    return tuple((slug, weak) for slug, weak in out)
+
+
+def _scan_reference(found, text: str, low: str, key: bytes, scanner: _Scanner) -> None:
+    by_words = scanner.rules[key]
+    for m in scanner.patterns[key].finditer(low):
+        start, end = m.span()
+        if start:
+            before = low[start - 1]
+            if _is_word_char(before) or (
+                before == "." and start > 1 and _is_word_char(low[start - 2])
+            ):
+                continue
+        for slug, weak in _rules_for(text[start:end], by_words):
+            found.setdefault(slug, []).append((start, end, weak, text[start:end]))
+
+
+def _scan_glued(found, text: str, low: str, key: bytes, scanner: _Scanner, glue_chars: int) -> None:
+    # Scraped text glues a sentence to the next ("engenharia de plataformaVem ver"): in
+    # the opening part, a phrase followed by lower-then-upper case still counts.
+    by_words = scanner.rules[key]
+    for m in scanner.glued[key].finditer(low, 0, glue_chars):
+        start, end = m.span()
+        if not (text[end - 1].islower() and text[end].isupper()):
+            continue
+        if start and _is_word_char(low[start - 1]):
+            continue
+        for slug, weak in _rules_for(text[start:end], by_words):
+            found.setdefault(slug, []).append((start, end, weak, text[start:end]))
+
+
+def _find_mentions_reference(
+    text: str, taxonomy: Taxonomy, lowered: str | None = None
+) -> dict[str, list[tuple[int, int, bool, str]]]:
+    """:func:`_find_mentions` the plain way: every present key's regex over the whole text,
+    then the start-inside-a-word test in Python. The specification the fast path is tested
+    against."""
+    low = lowered if lowered is not None else _lower(text)
     scanner = _scanner(taxonomy)
     present = set(low.encode("utf-8").translate(_SCREEN_TABLE).split())
     found: dict[str, list[tuple[int, int, bool, str]]] = {}
     glue_chars = min(len(low), _GLUE_CHARS)
     for key in present & scanner.patterns.keys():
-        pattern = scanner.patterns[key]
-        by_words = scanner.rules[key]
-        for m in pattern.finditer(low):
-            start, end = m.span()
-            if start:
-                before = low[start - 1]
-                if _is_word_char(before) or (
-                    before == "." and start > 1 and _is_word_char(low[start - 2])
-                ):
-                    continue
-            _add(found, text, start, end, by_words)
-        # Scraped text glues a sentence to the next ("engenharia de plataformaVem ver"): in
-        # the opening part, a phrase followed by lower-then-upper case still counts.
-        for m in scanner.glued[key].finditer(low, 0, glue_chars):
-            start, end = m.span()
-            if not (text[end - 1].islower() and text[end].isupper()):
-                continue
-            if start and _is_word_char(low[start - 1]):
-                continue
-            _add(found, text, start, end, by_words)
+        _scan_reference(found, text, low, key, scanner)
+        _scan_glued(found, text, low, key, scanner, glue_chars)
+    return _finish(found, text, taxonomy)
+
+
+def _finish(
+    found: dict[str, list[tuple[int, int, bool, str]]], text: str, taxonomy: Taxonomy
+) -> dict[str, list[tuple[int, int, bool, str]]]:
+    """Free regexes added, mentions inside a longer one of the same topic and mentions an
+    exclusion overlaps dropped."""
     for matcher in taxonomy.matchers:
         if matcher.regex is not None:
             extra = [(m.start(), m.end(), False, m.group(0)) for m in matcher.regex.finditer(text)]
@@ -232,8 +394,8 @@ def _find_mentions(
     return {k: v for k, v in found.items() if v}
 
 
-def _add(found, text, start, end, by_words) -> None:
-    matched = text[start:end]
+def _add(out: list, matched: str, by_words) -> None:
+    """The rules ``matched`` stands for, appended to ``out`` as ``(slug, weak)``."""
     words = tuple(TOKEN_RE.findall(matched.lower()))
     group = by_words.get(words)
     if group is None and words and words[-1].endswith("s"):
@@ -244,7 +406,7 @@ def _add(found, text, start, end, by_words) -> None:
     for rule in group:
         if rule.exact is not None and tuple(TOKEN_RE.findall(matched)) != rule.exact:
             continue
-        found.setdefault(rule.slug, []).append((start, end, rule.weak, matched))
+        out.append((rule.slug, rule.weak))
 
 
 def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
@@ -256,7 +418,7 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     starts = _sentence_starts(masked)
 
     title_mentions = _find_mentions(title, taxonomy) if title else {}
-    lowered = masked.lower()
+    lowered = _lower(masked)
     body_mentions = _find_mentions(masked, taxonomy, lowered)
 
     # Sentence contexts (sponsor reads, biographies) only matter for sentences that mention a
