@@ -96,6 +96,9 @@ def resolve_tags(generator) -> None:
             shared[slug] = tag
         return shared[slug]
 
+    # A tag name's slug, looked up once per build: resolving folds Unicode and punctuation
+    # (~10 µs), and 10,000 episodes carry ~24,000 tags spelt ~100 ways.
+    slugs: dict[str, str | None] = {}
     for article in _all_articles(generator):
         tags = getattr(article, "tags", None)
         if not tags:
@@ -103,7 +106,7 @@ def resolve_tags(generator) -> None:
         resolved: list[Tag] = []
         for tag in tags:
             raw = getattr(tag, "name", str(tag))
-            slug = taxonomy.resolve(raw)
+            slug = slugs[raw] if raw in slugs else slugs.setdefault(raw, taxonomy.resolve(raw))
             if slug is None:
                 logger.warning(
                     "%s: unknown topic %r (not in %s); add it to the taxonomy or fix the tag",
@@ -134,11 +137,17 @@ def _resolve_shows(generator) -> None:
         shows = {}
     normalise = shows.pop("__normalise__", None)
     shared: dict[str, Category] = {}
+    # Each category name is folded once per build (10,000 episodes name ~25 shows).
+    by_name: dict[str, object] = {}
     for article in _all_articles(generator):
         cat = getattr(article, "category", None)
         if cat is None:
             continue
-        show = shows.get(normalise(cat.name)) if normalise else None
+        name = cat.name
+        if name in by_name:
+            show = by_name[name]
+        else:
+            show = by_name[name] = shows.get(normalise(name)) if normalise else None
         slug = show.slug if show is not None else cat.slug
         if slug not in shared:
             new = Category(show.name if show is not None else cat.name, settings)

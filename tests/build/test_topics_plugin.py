@@ -191,3 +191,57 @@ def test_unknown_tag_warns_naming_the_file(site):
     warnings = [r.getMessage() for r in site["log"] if "unknown topic" in r.getMessage()]
     assert len(warnings) == 1, warnings
     assert "typo.md" in warnings[0] and "kubernets" in warnings[0]
+
+
+def test_resolve_tags_memo_matches_resolving_each_tag():
+    """resolve_tags looks each tag spelling and show name up once per build: every article
+    gets what resolving its own tags and show one by one gives (spellings repeat across
+    articles in different orders, so a memo keyed wrongly mixes them up)."""
+    from types import SimpleNamespace
+
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.urlwrappers import Category, Tag
+
+    from digest.shows import load_shows, normalise_name
+    from digest.taxonomy import load_taxonomy
+    from plugins.topics import topics
+
+    settings = {
+        **DEFAULT_CONFIG,
+        "TOPICS_FILE": str(ROOT / "content" / "topics.yml"),
+        "SHOWS_FILE": str(ROOT / "content" / "shows.yml"),
+    }
+    spellings = ["k8s", "Kubernetes", "kubernetes", "Heroku", "heroku", "12-factor",
+                 "Twelve Factor", "kubernets", "Platform Engineering"]  # fmt: skip
+    shows = ["Software Engineering Daily", "software engineering daily", "Some Unlisted Show"]
+    articles = []
+    for i in range(12):
+        names = [spellings[(i * 5 + j) % len(spellings)] for j in range(1 + i % 4)]
+        articles.append(
+            SimpleNamespace(
+                source_path=f"episode-{i}.md",
+                tags=[Tag(name, settings) for name in names],
+                category=Category(shows[i % len(shows)], settings),
+                metadata={},
+            )
+        )
+    expected_tags = []
+    taxonomy = load_taxonomy(ROOT / "content" / "topics.yml")
+    registry = {
+        normalise_name(n): s for s in load_shows(ROOT / "content" / "shows.yml").shows
+        for n in s.names
+    }  # fmt: skip
+    expected_shows = []
+    for article in articles:
+        slugs: list[str] = []
+        for tag in article.tags:
+            slug = taxonomy.resolve(tag.name) or tag.slug
+            if slug not in slugs:
+                slugs.append(slug)
+        expected_tags.append(slugs)
+        show = registry.get(normalise_name(article.category.name))
+        expected_shows.append(show.slug if show else article.category.slug)
+    generator = SimpleNamespace(settings=settings, articles=articles, translations=[])
+    topics.resolve_tags(generator)
+    assert [[t.slug for t in a.tags] for a in articles] == expected_tags
+    assert [a.category.slug for a in articles] == expected_shows
