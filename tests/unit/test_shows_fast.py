@@ -1,0 +1,69 @@
+"""Fast paths in shows.ShowRegistry.attribute give what the plain scans give."""
+
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.shows import load_shows, parse_shows
+from tests.conftest import examples
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
+SHOWS = load_shows(ROOT / "content" / "shows.yml")
+# short domains (no two characters before the first dot, or none after) take the plain scan
+ODD = parse_shows(
+    [
+        {"name": "Xa Show", "slug": "xa", "homepage": "https://x.ai/"},
+        {"name": "Local Show", "slug": "local", "homepage": "http://localhost/cast"},
+        {"name": "Tiny Show", "slug": "tiny", "homepage": "https://ab.c/"},
+        {"name": "Pod Show", "slug": "pod", "homepage": "https://www.pod.fm/show"},
+        {"name": "Pod Other", "slug": "pod-other", "homepage": "https://pod.fm/other"},
+        {"name": "Go Show", "slug": "go", "homepage": "https://go.dev/cast"},
+    ]
+)
+
+
+def _reference(registry, low: str) -> set[int]:
+    """The plain scan: one ``in`` per domain."""
+    return {i for i, (_, domain, _) in enumerate(registry._domains) if domain in low}
+
+
+def _domain_words(registry) -> list[str]:
+    return [d for _, d, _ in registry._domains]
+
+
+_PIECES = [
+    *_domain_words(SHOWS), *_domain_words(ODD), ".", "..", "/", " ", "www.", "https://",
+    "ly.co", "fm", "x.", ".ai", "ab", "localhost", "pod.f", "m/show", "-", "@",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(600), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=25))
+def test_domains_present_is_the_plain_scan(parts: list[str]) -> None:
+    low = "".join(parts).lower()
+    for registry in (SHOWS, ODD):
+        assert registry._domains_present(low) == _reference(registry, low), low
+
+
+def test_domains_present_on_real_blurbs() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from synth import synthesise_blurbs
+
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines() + synthesise_blurbs(300, 5)
+    found = set()
+    for line in lines:
+        low = " ".join(line.split()).lower()
+        present = SHOWS._domains_present(low)
+        assert present == _reference(SHOWS, low)
+        found |= present
+    assert len(found) >= 5  # real domains were exercised
+
+
+def test_domain_at_the_very_start_and_end() -> None:
+    for registry in (SHOWS, ODD):
+        for domain in _domain_words(registry):
+            for low in (domain, f"{domain}.", f"see {domain}", f"{domain}/x and more"):
+                assert registry._domains_present(low) == _reference(registry, low), low
