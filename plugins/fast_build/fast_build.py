@@ -473,6 +473,7 @@ def configure(pelican) -> None:
     settings["JINJA_ENVIRONMENT"] = jinja
     settings["GZIP_CACHE"] = settings.get("FAST_BUILD_GZIP_CACHE", False)
     patches.apply()
+    patches._state["background_save"] = bool(settings.get("FAST_BUILD_CACHE_PROCESS", True))
     patches.freeze_urls(False)
     if settings.get("FAST_BUILD_GC_FREEZE", True) and not _heap.get("atexit"):
         _heap["atexit"] = True
@@ -488,6 +489,7 @@ def get_writer(pelican):
 
 def get_generators(pelican):
     thaw_heap()
+    patches.join_saves()  # left by a build that failed before ``finalized``
     return _Join
 
 
@@ -500,6 +502,7 @@ def finalized(pelican) -> None:
         log.info("fast_build: %d files written, %d unchanged; render cache: %s",
                  writer.stats["written"], writer.stats["unchanged"],
                  writer.render_cache.stats)  # fmt: skip
+    patches.join_saves()
     thaw_heap()
 
 
