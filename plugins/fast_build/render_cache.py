@@ -32,11 +32,13 @@ edits is byte-identical to a clean build.
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 import datetime as dt
 import hashlib
 import io
 import logging
+import operator
 import os
 import pickle
 import re
@@ -197,6 +199,110 @@ def stable_bytes(value, refs: list, entity_types: tuple) -> str:
     return hashlib.sha256(buffer.getbuffer()).hexdigest()
 
 
+_PICKLE_ERRORS = (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError)
+# Reference switch for tests (tests/build/test_rebuild_keys.py): off, every digest is taken by
+# a fresh :class:`_StablePickler`, and entities' names and attribute kinds are not memoised;
+# the keys must not change.
+FAST_PICKLER = True
+_reduce_ex = operator.methodcaller("__reduce_ex__", 4)
+
+
+def _function_or_refuse(obj):
+    if callable(obj) and hasattr(obj, "__qualname__"):
+        return _function, (f"{getattr(obj, '__module__', '')}.{obj.__qualname__}",)
+    raise Uncacheable(type(obj).__qualname__)
+
+
+def _dataclass_reduce(obj):
+    values = tuple(getattr(obj, f.name) for f in dataclasses.fields(obj))
+    return _dataclass, (f"{type(obj).__module__}.{type(obj).__qualname__}", values)
+
+
+class _Reducers(dict):
+    """A pickler's ``dispatch_table`` giving :class:`_StablePickler`'s reductions, decided
+    once per type: the C pickler looks a type up here without calling Python, where
+    ``reducer_override`` was a Python call for every date, time zone and class of every
+    article (~17 an article)."""
+
+    def __init__(self, entity, entity_types: tuple) -> None:
+        super().__init__()
+        self.entity = entity
+        self.entity_types = entity_types
+
+    def __missing__(self, kind: type):
+        if issubclass(kind, type):
+            raise KeyError(kind)  # a class with a metaclass: by name, as the default does
+        if issubclass(kind, self.entity_types):
+            reducer = self.entity
+        elif issubclass(kind, (set, frozenset)):
+            # only subclasses get here (exact sets are pickled natively, as by the reference)
+            reducer = _sorted_set_reduce
+        elif issubclass(kind, _PLAIN_TYPES):
+            # the default reduction, as NotImplemented gives (copyreg's table first)
+            reducer = copyreg.dispatch_table.get(kind, _reduce_ex)
+        elif dataclasses.is_dataclass(kind):
+            reducer = _dataclass_reduce
+        else:
+            reducer = _function_or_refuse
+        self[kind] = reducer
+        return reducer
+
+
+def _sorted_set_reduce(obj):
+    return set, (sorted(obj, key=repr),)
+
+
+class _FastPickler(pickle.Pickler):
+    def __init__(self, file, table: _Reducers) -> None:
+        self.dispatch_table = table
+        super().__init__(file, protocol=4)
+        self.fast = True  # no memo, as _StablePickler
+
+
+class StableDigester:
+    """:func:`stable_bytes` with one pickler and buffer for every call (a fingerprinter
+    digests ~3 values per article) and a memo of entities' reference names."""
+
+    def __init__(self, entity_types: tuple) -> None:
+        self.entity_types = entity_types
+        self._refs: list = []
+        self._names: dict[int, tuple[object, tuple]] = {}
+        self._buffer = io.BytesIO()
+        self._pickler: _FastPickler | None = None
+
+    def ident(self, entity) -> tuple[str, str]:
+        """(type name, source path or slug) of an entity, as ``_StablePickler`` names it."""
+        hit = self._names.get(id(entity)) if FAST_PICKLER else None
+        if hit is None or hit[0] is not entity:
+            ident = getattr(entity, "source_path", None) or getattr(entity, "slug", None)
+            hit = self._names[id(entity)] = (entity, (type(entity).__name__, str(ident)))
+        return hit[1]
+
+    def _entity(self, obj):
+        self._refs.append(obj)
+        return _entity_ref, self.ident(obj)
+
+    def digest(self, value, refs: list) -> str:
+        if not FAST_PICKLER:
+            return stable_bytes(value, refs, self.entity_types)
+        if self._pickler is None:
+            self._pickler = _FastPickler(self._buffer, _Reducers(self._entity, self.entity_types))
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self._refs = refs
+        try:
+            self._pickler.dump(value)
+        except _PICKLE_ERRORS as exc:
+            self._pickler = None  # a dump cut short may leave the pickler's state behind
+            raise Uncacheable(str(exc)) from exc
+        except Uncacheable:
+            self._pickler = None
+            raise
+        with buffer.getbuffer() as view:
+            return hashlib.sha256(view).hexdigest()
+
+
 class Fingerprinter:
     """Per-build memo of entity fingerprints (objects are kept alive, so ids stay unique)."""
 
@@ -215,9 +321,15 @@ class Fingerprinter:
         content_memo_through: dict | None = None,
         deep_memo_through: dict | None = None,
         deep_memo_content: dict | None = None,
+        digester: StableDigester | None = None,
+        name_kinds: dict | None = None,
     ) -> None:
         self.Content, self.URLWrapper = _entity_types()
         self._types = (self.Content, self.URLWrapper)
+        self._digester = StableDigester(self._types) if digester is None else digester
+        # attribute name -> 0 (not an input), 1 (plain data) or 2 (holds entities): decided
+        # once per name for the articles' attributes (``content_refs`` is the same for all)
+        self._name_kinds = {} if name_kinds is None else name_kinds
         self.paginator_object_list = paginator_object_list
         self.wrapper_attrs = wrapper_attrs
         # Tag/category attributes read on those reached through another entity (a card's
@@ -256,8 +368,7 @@ class Fingerprinter:
 
     # -- entities ----------------------------------------------------------------------------
     def _ref(self, entity) -> str:
-        kind = type(entity).__name__
-        ident = getattr(entity, "source_path", None) or getattr(entity, "slug", None)
+        kind, ident = self._digester.ident(entity)
         return f"&{kind}:{ident}"
 
     def own(self, entity, top: bool = True) -> tuple[str, list]:
@@ -307,7 +418,7 @@ class Fingerprinter:
         out: list[str] = [type(entity).__qualname__]
         # Attribute values are serialised by a C pickler (other entities become references):
         # encoding every article's attributes in Python was most of the key time.
-        out.append(stable_bytes({k: attrs[k] for k in sorted(attrs)}, refs, self._types))
+        out.append(self._digester.digest({k: attrs[k] for k in sorted(attrs)}, refs))
         for key in ("url", "save_as", "name", "slug"):
             out.append(key)
             self._encode(getattr(entity, key, None), out, refs, top=False)
@@ -321,7 +432,7 @@ class Fingerprinter:
         parts = self._content_parts.get(id(entity))
         if parts is not None:
             return parts
-        attrs = {k: v for k, v in vars(entity).items() if k not in _SKIP_ATTRS}
+        attrs = vars(entity)
         # ``content``/``summary`` are ``_content``/``_summary`` with intrasite links resolved
         # against other pages' URLs and the page being written: such links make the entity
         # uncacheable; without them the raw attributes (in vars) are the input.
@@ -329,19 +440,23 @@ class Fingerprinter:
             parts = (entity, None, [], {}, "")
             self._content_parts[id(entity)] = parts
             return parts
-        names = sorted(attrs)
         plain_refs: list = []
+        plain_attrs = {}
+        held = {}
+        kinds = self._name_kinds
+        for k in sorted(attrs):
+            kind = kinds.get(k) if FAST_PICKLER else None
+            if kind is None:
+                kind = kinds[k] = (
+                    0 if k in _SKIP_ATTRS else 2 if k.lstrip("_") in self.content_refs else 1
+                )
+            if kind == 1:
+                plain_attrs[k] = attrs[k]
+            elif kind == 2:
+                held[k] = self._held(attrs[k])
         # Serialised by a C pickler (other entities become references): encoding every
         # article's attributes in Python was most of the key time.
-        plain = stable_bytes(
-            {k: attrs[k] for k in names if k.lstrip("_") not in self.content_refs},
-            plain_refs,
-            self._types,
-        )
-        held = {}
-        for k in names:
-            if k.lstrip("_") in self.content_refs:
-                held[k] = self._held(attrs[k])
+        plain = self._digester.digest(plain_attrs, plain_refs)
         extras: list[str] = []
         for key in ("url", "save_as"):
             extras.append(key)
@@ -359,7 +474,7 @@ class Fingerprinter:
         if type(value) in (list, tuple) and all(isinstance(item, types) for item in value):
             return f"{type(value).__name__}[{','.join(map(self._ref, value))}]", list(value)
         refs: list = []
-        return stable_bytes(value, refs, types), refs
+        return self._digester.digest(value, refs), refs
 
     def _content_own_digest(self, entity, unread: frozenset[str]) -> tuple[str, list]:
         _, plain, plain_refs, held, extras = self._content_parts_of(entity)
@@ -788,6 +903,15 @@ class RenderCache:
         self._content_refs: frozenset[str] = frozenset()
         self._paginator_object_list = True
         self._analysed = True
+        self._digester: StableDigester | None = None
+        self._name_kinds: dict = {}
+
+    def _shared(self) -> dict:
+        """What every fingerprinter of this build shares: one pickler (and its memo of
+        entities' names), and which article attributes are inputs or hold entities."""
+        if self._digester is None:
+            self._digester = StableDigester(_entity_types())
+        return {"digester": self._digester, "name_kinds": self._name_kinds}
 
     def _start(self, env) -> None:
         self._base = global_fingerprint(self.settings)
@@ -838,6 +962,7 @@ class RenderCache:
                 self._content_memo.setdefault(unread, {}),
                 self._deep_memo.setdefault(("through", unread, frozenset()), {}),
                 self._deep_memo.setdefault(("content", unread, unread, frozenset()), {}),
+                **self._shared(),
             )
         values = {
             "items": list(items),
@@ -898,6 +1023,7 @@ class RenderCache:
                 self._deep_memo.setdefault(
                     ("content", unread, unread_through, ref_wrapper_attrs), {}
                 ),
+                **self._shared(),
             )
         try:
             return fingerprinter.page_key(self._base, template, names, localcontext, name)

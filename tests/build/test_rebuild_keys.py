@@ -169,3 +169,60 @@ def test_wrapper_attribute_names_equal_the_plain_walk(content, tmp_path):
         assert names == expected_names
         assert refs == expected_refs
         assert "count" in names and "related_episodes" in refs
+
+
+def test_reused_pickler_gives_the_reference_keys(content, tmp_path):
+    """One pickler per build with a per-type ``dispatch_table`` (and memos of entities' names
+    and of which attributes hold entities) digests what a fresh ``reducer_override`` pickler
+    per value digests: every page's key is the reference key."""
+    fast = _keys(content, tmp_path, {})
+    reference = _keys(content, tmp_path, {"fast_build.render_cache.FAST_PICKLER": False})
+    assert len(fast) > 50
+    _assert_same_keys(fast, reference)
+
+
+def test_reducer_table_reduces_like_reducer_override():
+    """Value by value, including the types the table decides once (dates, time zones,
+    subclasses of plain types, sets in a subclass, dataclasses, functions, refused objects)."""
+    import dataclasses
+    import datetime as dt
+    import zoneinfo
+
+    from markupsafe import Markup
+    from pelican.contents import Article
+    from pelican.urlwrappers import Tag
+
+    from plugins.fast_build import render_cache as rc
+
+    @dataclasses.dataclass
+    class Point:
+        x: int
+        y: str
+
+    class Names(frozenset):
+        pass
+
+    settings = {"TAG_URL": "tag/{slug}/", "TAG_SAVE_AS": "tag/{slug}/index.html"}
+    tags = [Tag("Kubernetes", settings), Tag("Heroku", settings)]
+    article = object.__new__(Article)
+    article.source_path = "episodes/a.md"
+    values = [
+        {"date": dt.datetime(2024, 5, 1, tzinfo=zoneinfo.ZoneInfo("UTC")), "tags": tags},
+        [dt.date(2024, 1, 2), dt.timedelta(seconds=5), Markup("<b>x</b>"), (1, 2.5, None)],
+        {"point": Point(1, "a"), "names": Names({"b", "a", "c"}), "f": len, "t": str},
+        {"article": article, "again": [article, tags[0]], "nested": {"k": [True, b"x"]}},
+    ]
+    types = rc._entity_types()
+    digester = rc.StableDigester(types)
+    for value in values:
+        refs: list = []
+        expected_refs: list = []
+        assert digester.digest(value, refs) == rc.stable_bytes(value, expected_refs, types)
+        assert refs == expected_refs
+    for refused in (object(), {"x": [1, object()]}):
+        with pytest.raises(rc.Uncacheable):
+            digester.digest(refused, [])
+        with pytest.raises(rc.Uncacheable):
+            rc.stable_bytes(refused, [], types)
+    # after a refusal the digester is as good as new
+    assert digester.digest(values[0], []) == rc.stable_bytes(values[0], [], types)
