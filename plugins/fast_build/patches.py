@@ -23,6 +23,8 @@ they were written against: on any other version they are skipped with a warning,
   ``PATH``, recomputed for every URL formatted: remembered (~0.5 s at 10,000 episodes).
 * ``FileDataCacher.save_cache`` — the content cache (105 MB at 10,000 episodes) is pickled by
   a forked process while the build goes on (:func:`background_save_cache`).
+* pelican-sitemap's ``format_date`` (pinned to 1.2.2) — given a plain ``datetime`` instead of
+  Pelican's slow ``SafeDatetime.strftime``: same text (:func:`plain_dates`).
 * ``pelican.utils.copy_file`` — theme files were copied again on every build; identical bytes
   are now left alone, so a no-change rebuild touches no file but ``sitemap.xml`` (whose
   listing pages' ``lastmod`` is the build time, pelican-sitemap's own choice).
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 PELICAN_VERSION = "4.12.0"
 LUNR_VERSION = "0.8.0"
+SITEMAP_VERSION = "1.2.2"  # pelican-sitemap
 
 _state = {"frozen": False, "applied": False}
 
@@ -382,6 +385,37 @@ def _patch_cache_save() -> bool:
     return True
 
 
+def plain_dates(original):
+    """pelican-sitemap's ``format_date`` given a plain ``datetime``: Pelican's ``SafeDatetime``
+    formats each directive on its own through a regex pass (for ``%-d`` and locales), ~30 µs
+    a page in the sitemap written at ``finalized`` while nothing else runs (13,000 pages at
+    10,000 episodes). For the sitemap's directives (``%Y-%m-%dT%H:%M:%S``, ``%z``) the native
+    method gives the same text; the copy keeps every field, the zone and ``fold`` (``timetz``)."""
+    import datetime
+
+    def format_date(date):
+        if type(date) is datetime.datetime or not isinstance(date, datetime.datetime):
+            return original(date)
+        return original(datetime.datetime.combine(date.date(), date.timetz()))
+
+    format_date.__wrapped__ = original  # type: ignore[attr-defined]
+    return format_date
+
+
+def _patch_sitemap() -> bool:
+    try:
+        from importlib.metadata import version
+
+        from pelican.plugins.sitemap import sitemap
+
+        if version("pelican-sitemap") != SITEMAP_VERSION:
+            return False
+    except Exception:  # not installed: nothing to patch
+        return False
+    sitemap.format_date = plain_dates(sitemap.format_date)
+    return True
+
+
 def apply() -> dict[str, bool]:
     """Apply every patch once per process; return which ones are active."""
     if not _state["applied"]:
@@ -393,7 +427,8 @@ def apply() -> dict[str, bool]:
         _state["translations"] = _patch_translations()
         _state["relative_path"] = _patch_relative_source_path()
         _state["cache_save"] = _patch_cache_save()
+        _state["sitemap"] = _patch_sitemap()
         _state["membership"] = _state["pelican"] and _identity_equality()
     names = ("pelican", "lunr", "copy", "archives", "membership", "translations", "relative_path",
-             "cache_save")  # fmt: skip
+             "cache_save", "sitemap")  # fmt: skip
     return {key: _state[key] for key in names}

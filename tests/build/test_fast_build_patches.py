@@ -92,3 +92,35 @@ def test_relative_source_path_memo_matches_pelican(tmp_path, monkeypatch):
                     item = SimpleNamespace(settings={"PATH": root}, source_path=own)
                     for path in paths:
                         assert fast(item, path) == original(item, path), (cwd, root, own, path)
+
+
+def test_sitemap_dates_match_pelican_sitemap():
+    """The sitemap's ``lastmod`` of a ``SafeDatetime`` (naive, UTC, other offsets, DST fold,
+    years before 1000) is pelican-sitemap's text for it; a plain datetime and anything else go
+    to pelican-sitemap's function unchanged."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from pelican.plugins.sitemap import sitemap
+    from pelican.utils import SafeDatetime
+
+    from plugins.fast_build.patches import plain_dates
+
+    original = getattr(sitemap.format_date, "__wrapped__", sitemap.format_date)
+    fast = plain_dates(original)
+    offset = datetime.timezone(datetime.timedelta(hours=-3, minutes=-30))
+    zones = [None, datetime.UTC, offset, ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")]
+    seen = 0
+    for year in (1, 45, 999, 1970, 2024, 9999):
+        for month, day, hour, fold in ((1, 5, 3, 0), (11, 3, 1, 1), (12, 31, 23, 0)):
+            for zone in zones:
+                date = SafeDatetime(year, month, day, hour, 7, 9, 123, tzinfo=zone, fold=fold)
+                try:
+                    expected = original(date)
+                except (ValueError, OverflowError):  # no offset for that year in that zone
+                    continue
+                assert fast(date) == expected, date
+                plain = datetime.datetime(year, month, day, hour, 7, 9, tzinfo=zone, fold=fold)
+                assert fast(plain) == original(plain)
+                seen += 1
+    assert seen > 60
