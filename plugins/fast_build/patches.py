@@ -23,6 +23,8 @@ they were written against: on any other version they are skipped with a warning,
   ``PATH``, recomputed for every URL formatted: remembered (~0.5 s at 10,000 episodes).
 * ``FileDataCacher.save_cache`` — the content cache (105 MB at 10,000 episodes) is pickled by
   a forked process while the build goes on (:func:`background_save_cache`).
+* ``slugify`` as ``URLWrapper.slug`` calls it — remembered per name and options
+  (:func:`memo_slugify`): every article's author and tags slugify the same few names again.
 * pelican-sitemap's ``format_date`` (pinned to 1.2.2) — given a plain ``datetime`` instead of
   Pelican's slow ``SafeDatetime.strftime``: same text (:func:`plain_dates`).
 * ``pelican.utils.copy_file`` — theme files were copied again on every build; identical bytes
@@ -385,6 +387,42 @@ def _patch_cache_save() -> bool:
     return True
 
 
+def memo_slugify(original):
+    """``slugify`` for ``URLWrapper.slug``, remembered per (name, options).
+
+    Every article read gets its own ``Author`` (``AUTHOR``) and its own ``Tag`` objects, and
+    each slugifies its name on first use (NFKC, strip tags, four regex substitutions: ~16 µs):
+    ~14,000 times at 10,000 episodes, in the parent while it reads and while the plugins run,
+    for a few dozen distinct names. The value is a pure function of the arguments; a name or
+    option that cannot be a dictionary key goes to Pelican's function."""
+    memo: dict[tuple, str] = {}
+
+    def slugify(value, regex_subs=(), preserve_case=False, use_unicode=False):
+        try:
+            key = (type(value), value, tuple(map(tuple, regex_subs)), preserve_case, use_unicode)
+            hash(key)
+        except TypeError:
+            return original(value, regex_subs, preserve_case, use_unicode)
+        try:
+            return memo[key]
+        except KeyError:
+            result = memo[key] = original(value, regex_subs, preserve_case, use_unicode)
+            return result
+
+    slugify.__wrapped__ = original  # type: ignore[attr-defined]
+    return slugify
+
+
+def _patch_slugify() -> bool:
+    import pelican
+    import pelican.urlwrappers
+
+    if pelican.__version__ != PELICAN_VERSION:
+        return False
+    pelican.urlwrappers.slugify = memo_slugify(pelican.urlwrappers.slugify)
+    return True
+
+
 def plain_dates(original):
     """pelican-sitemap's ``format_date`` given a plain ``datetime``: Pelican's ``SafeDatetime``
     formats each directive on its own through a regex pass (for ``%-d`` and locales), ~30 µs
@@ -428,7 +466,8 @@ def apply() -> dict[str, bool]:
         _state["relative_path"] = _patch_relative_source_path()
         _state["cache_save"] = _patch_cache_save()
         _state["sitemap"] = _patch_sitemap()
+        _state["slugify"] = _patch_slugify()
         _state["membership"] = _state["pelican"] and _identity_equality()
     names = ("pelican", "lunr", "copy", "archives", "membership", "translations", "relative_path",
-             "cache_save", "sitemap")  # fmt: skip
+             "cache_save", "sitemap", "slugify")  # fmt: skip
     return {key: _state[key] for key in names}

@@ -124,3 +124,26 @@ def test_sitemap_dates_match_pelican_sitemap():
                 assert fast(plain) == original(plain)
                 seen += 1
     assert seen > 60
+
+
+def test_slugify_memo_matches_pelican():
+    """Same slug as Pelican's ``slugify`` for every name and option set, on a first call and
+    when served by the memo (a Markup name and a str of the same text included)."""
+    from markupsafe import Markup
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.utils import slugify
+
+    from plugins.fast_build.patches import memo_slugify
+
+    fast = memo_slugify(slugify)
+    names = ["PaaS & DevEx Digest editors", "Kubernetes", "CI/CD", "Ünïcödé Façade", "C++",
+             "<b>bold</b> name", Markup("<i>Tag</i> &amp; more"), "<i>Tag</i> &amp; more",
+             "  spaced   out  ", "日本語 タグ", "", "---", "Ⅸ ligature ﬁ"]  # fmt: skip
+    subs = [(), DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"], [["[^\\w]", "_"]], [(r"\s+", "+")]]
+    for _ in range(2):
+        for name in names:
+            for regex_subs in subs:
+                for preserve_case in (False, True):
+                    for use_unicode in (False, True):
+                        args = (name, regex_subs, preserve_case, use_unicode)
+                        assert fast(*args) == slugify(*args), args
