@@ -138,10 +138,37 @@ class _Scanner:
     # where that cannot change what the scan finds (see _shadow_free); the others keep the
     # reference loop.
     bounded: dict[bytes, re.Pattern[str]] = field(default_factory=dict)
-    # key -> how a glued match of it can end (its phrases' last words, plurals included).
-    endings: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
+    # how a glued match can end (a phrase's last word, plurals included) -> the keys whose
+    # phrases end so; and the lengths of those endings.
+    endings: dict[str, frozenset[bytes]] = field(default_factory=dict)
+    ending_sizes: tuple[int, ...] = ()
     # (key, matched text) -> (slug, weak) of each rule it stands for: _add's answer, kept.
     found: dict[tuple[bytes, str], tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+    # Long texts: one scan of the text's words for every key at once (see _key_hits).
+    trie: re.Pattern[bytes] | None = None
+    keys_unserved: tuple[bytes, ...] = ()
+
+
+def _trie(words: list[bytes]) -> bytes:
+    """A regex matching exactly ``words``, as a trie: re tries alternatives one by one, so
+    shared prefixes are factored out (``h(?:elm|eroku)``)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[None] = {}
+
+    def emit(node: dict) -> bytes:
+        alts = [
+            re.escape(bytes([b])) + emit(node[b]) for b in sorted(k for k in node if k is not None)
+        ]
+        if not alts:
+            return b""
+        body = alts[0] if len(alts) == 1 else b"(?:" + b"|".join(alts) + b")"
+        return b"(?:" + body + b")?" if None in node else body
+
+    return emit(tree)
 
 
 def _plural(rule: PhraseRule) -> bool:
@@ -209,12 +236,12 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         patterns[key] = re.compile(either + r"(?!\w|\.\w)")
         glued[key] = re.compile(either + r"(?=[^\W\d_])")
         key_rules = [r for rs in rules[key].values() for r in rs]
-        ends: set[str] = set()
         for rule in key_rules:
-            ends.add(rule.words[-1])
+            ends = [rule.words[-1]]
             if _plural(rule):
-                ends.update((rule.words[-1] + "s", rule.words[-1] + "es"))
-        endings[key] = tuple(sorted(ends))
+                ends += [rule.words[-1] + "s", rule.words[-1] + "es"]
+            for end in ends:
+                endings.setdefault(end, set()).add(key)
         # The words every phrase of the key starts with share a literal prefix (re scans
         # for it fast); the look-behind after it rejects a start inside a word.
         prefix = _common_prefix([r.words[0] for r in key_rules])
@@ -225,13 +252,23 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
             bounded[key] = re.compile(
                 f"{lit}(?<!\\w{lit})(?<!\\w\\.{lit})(?:" + "|".join(tails) + r")(?!\w|\.\w)"
             )
+    # Keys the word scan can serve: ASCII, and every phrase's first word starts with the key
+    # (so a match starts where the key's word does).
+    served = [
+        key
+        for key in patterns
+        if key.isascii() and all(w[0].startswith(key.decode()) for w in rules[key])
+    ]
     scanner = _Scanner(
         patterns,
         glued,
         {k: {w: tuple(r) for w, r in v.items()} for k, v in rules.items()},
         frozenset(patterns),
         bounded,
-        endings,
+        {end: frozenset(keys) for end, keys in endings.items()},
+        tuple(sorted({len(end) for end in endings})),
+        trie=re.compile(b" (" + _trie(served) + b")(?= )") if served else None,
+        keys_unserved=tuple(sorted(set(patterns) - set(served))),
     )
     object.__setattr__(taxonomy, "_tagging_scanner", scanner)
     return scanner
@@ -269,24 +306,47 @@ def _find_mentions(
     """
     low = lowered if lowered is not None else _lower(text)
     scanner = _scanner(taxonomy)
-    present = scanner.keys.intersection(low.encode("utf-8").translate(_SCREEN_TABLE).split())
+    encoded = low.encode("utf-8")
+    key_starts: dict[bytes, list[int]] = {}
+    if len(encoded) >= _WORD_SCAN_MIN and scanner.trie is not None:
+        present, key_starts = _key_hits(low, encoded, scanner)
+    else:
+        present = scanner.keys.intersection(encoded.translate(_SCREEN_TABLE).split())
     found: dict[str, list[tuple[int, int, bool, str]]] = {}
     if not present:
         return _finish(found, text, taxonomy)
     glue_chars = min(len(low), _GLUE_CHARS)
-    turns = [
-        m.end()
-        for m in _CASE_TURN_RE.finditer(text, 0, glue_chars)
-        if text[m.start()].islower() and text[m.end()].isupper()
-    ]
+    # Keys with a phrase that ends where the text turns from lower to upper case: the only
+    # ones the glued scan can find anything for.
+    glued: set[bytes] = set()
+    for m in _CASE_TURN_RE.finditer(text, 0, glue_chars):
+        turn = m.end()
+        if text[m.start()].islower() and text[turn].isupper():
+            for size in scanner.ending_sizes:
+                if size <= turn:
+                    glued.update(scanner.endings.get(low[turn - size : turn], ()))
     bounded = scanner.bounded
     seen = scanner.found
     if len(seen) > _SEEN_MAX:
         seen.clear()
     for key in present:
         pattern = bounded.get(key)
+        starts = key_starts.get(key)
         if pattern is None:
             _scan_reference(found, text, low, key, scanner)
+        elif starts is not None:
+            by_words = scanner.rules[key]
+            for pos in starts:
+                m = pattern.match(low, pos)
+                if m is None:
+                    continue
+                end = m.end()
+                matched = text[pos:end]
+                found_rules = seen.get((key, matched))
+                if found_rules is None:
+                    found_rules = seen[(key, matched)] = _rules_for(matched, by_words)
+                for slug, weak in found_rules:
+                    found.setdefault(slug, []).append((pos, end, weak, matched))
         else:
             for m in pattern.finditer(low):
                 start, end = m.span()
@@ -296,11 +356,67 @@ def _find_mentions(
                     hits = seen[(key, matched)] = _rules_for(matched, scanner.rules[key])
                 for slug, weak in hits:
                     found.setdefault(slug, []).append((start, end, weak, matched))
-        if turns:
-            ends = scanner.endings[key]
-            if any(low.endswith(ends, 0, e) for e in turns):
-                _scan_glued(found, text, low, key, scanner, glue_chars)
+        if key in glued:
+            _scan_glued(found, text, low, key, scanner, glue_chars)
     return _finish(found, text, taxonomy)
+
+
+# From this many bytes on, keys are found by one scan of the text's words (_key_hits) rather
+# than one regex scan per key present: a 30,000-character transcript holds ~80 keys.
+_WORD_SCAN_MIN = 4000
+# Bytes that end a word for the scan: everything but ASCII letters and digits (a key served by
+# the scan is ASCII; whether a character before it is part of a word is the regex's business).
+_WORD_TABLE = bytes(
+    c if (48 <= c <= 57 or 97 <= c <= 122 or 65 <= c <= 90) else 32 for c in range(256)
+)
+# Bytes that end a word for the screen (see _SCREEN_TABLE): a key counts as present only where
+# it is a whole word of the screen.
+_SCREEN_SPACE = frozenset(c for c in range(256) if _SCREEN_TABLE[c] == 32)
+
+
+def _key_hits(
+    low: str, encoded: bytes, scanner: _Scanner
+) -> tuple[set[bytes], dict[bytes, list[int]]]:
+    """The keys present (as the screen would tell) and, for the keys the word scan serves,
+    the offsets in ``low`` of every word equal to the key: the only places a match of the
+    key can start without a word character before it.
+
+    A match cannot start inside a word: the character before it is not a word character, so
+    not an ASCII letter or digit, and the key's word ends where the phrase's first word has a
+    gap, a dot or its end, never before an ASCII letter or digit. So every match starts at a
+    whole word of ``_WORD_TABLE`` equal to the key. The screen's words are the same except
+    that bytes of non-ASCII characters join them: a hit is a screen word when the bytes
+    around it are screen spaces.
+    """
+    padded = (b" " + encoded + b" ").translate(_WORD_TABLE)
+    hits: dict[bytes, list[int]] = {}
+    present: set[bytes] = set()
+    space = _SCREEN_SPACE
+    size = len(encoded)
+    for m in scanner.trie.finditer(padded):
+        key = m.group(1)
+        pos = m.start()  # in `encoded` (the padding shifts by one)
+        hits.setdefault(key, []).append(pos)
+        if key not in present:
+            end = pos + len(key)
+            if (pos == 0 or encoded[pos - 1] in space) and (end == size or encoded[end] in space):
+                present.add(key)
+    if not low.isascii():
+        # Byte offsets to character offsets, in one pass over the hits in text order.
+        order = sorted(
+            (pos, key, i) for key, offsets in hits.items() for i, pos in enumerate(offsets)
+        )
+        last_byte = last_char = 0
+        for pos, key, i in order:
+            last_char += len(encoded[last_byte:pos].decode("utf-8"))
+            last_byte = pos
+            hits[key][i] = last_char
+    # Keys the scan does not serve (not ASCII; a first word that does not start with the key):
+    # the screen, but only when their bytes occur at all.
+    for key in scanner.keys_unserved:
+        if key in encoded and key in encoded.translate(_SCREEN_TABLE).split():
+            present.add(key)
+    return present, {k: v for k, v in hits.items() if k in present}
 
 
 # A lower-case letter then an upper-case one: ASCII, or anything not ASCII (checked exactly
