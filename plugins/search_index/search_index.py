@@ -14,7 +14,9 @@ Why this shape (docs/search.md has the design and the measured figures):
 * the document store is sharded (``SEARCH_SHARD_DOCS`` episodes per file): a first search
   fetches the index plus the few shards holding the results it shows.
 
-The index is built once all articles are read and written when the site is finalized.
+The index is built once all articles are read, by a forked process while the build goes on
+(:class:`_IndexProcess`, ``SEARCH_PROCESS``), and its files are in place when the site is
+finalized.
 """
 
 from __future__ import annotations
@@ -502,8 +504,9 @@ def _generator_taxonomy(generator, settings: dict[str, Any]) -> dict[str, Any] |
 
 
 def build_index(generator) -> None:
-    """article_generator_finalized: the records of the index, completed and indexed at
-    ``finalized`` (:func:`write_files`), or at once when ``DEFER`` is off."""
+    """article_generator_finalized: the records of the index, completed, indexed and written by
+    a forked process (:class:`_IndexProcess`) or else at ``finalized`` (:func:`write_files`),
+    or at once when ``DEFER`` is off."""
     started = time.perf_counter()
     settings = generator.settings
     out_dir = settings.get("SEARCH_OUTPUT_DIR", DEFAULT_OUTPUT_DIR)
@@ -526,8 +529,9 @@ def build_index(generator) -> None:
 
     records = _records(articles, taxonomy, deferred=DEFER)
     # The body HTML as it is now (``content`` resolves intrasite links against the pages read
-    # so far); the URL is read at ``finalized``, when fast_build has frozen and memoised it:
-    # reading it here computed every article's URL twice in a build.
+    # so far); the URL is read when the records are completed (in the index process, or at
+    # ``finalized`` when fast_build has memoised it): reading it here in the parent computed
+    # every article's URL twice in a build.
     htmls = [_body_html(article)[:_HTML_WINDOW] for article in articles] if DEFER else None
     state = (settings, out_dir, articles, records, htmls, extra, lunr_bytes, started)
     stale = _pending.pop("worker", None)
