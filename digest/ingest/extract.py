@@ -780,8 +780,12 @@ _NEEDS_RE: dict[re.Pattern[str], re.Pattern[str]] = {
 }  # fmt: skip
 
 
-# Triggers led by ``\b`` (which keeps re from skipping ahead: it tries them at every position):
-# every match starts with one of these strings, so they are tried only where one is.
+# Triggers led by ``\b`` (which keeps re from skipping ahead: it tries them at every position),
+# or by ``(?:^|[.!?]\s+|\n…)`` (the same: ``^`` and a class start no literal): every match
+# starts with one of these strings, so they are tried only where one is.  ``_LINE_START``
+# stands for where ``^`` matches: the text's start and right after each newline.
+_LINE_START = "^"
+_SENTENCE_STARTS = (_LINE_START, ".", "!", "?")
 _STARTS: dict[re.Pattern[str], tuple[str, ...]] = {
     _GUEST_RE[0]: ("guest",),
     _GUEST_RE[1]: (
@@ -789,6 +793,10 @@ _STARTS: dict[re.Pattern[str], tuple[str, ...]] = {
         "conversation with", "interview", "connect", "catch", "brought on", "caught up with",
         "featuring", "feat.", "episode with",
     ),
+    _GUEST_RE[2]: (*_SENTENCE_STARTS, "\n"),
+    _GUEST_RE[3]: (*_SENTENCE_STARTS, "\n", "According to", "welcome"),
+    _GUEST_RE[6]: _SENTENCE_STARTS,
+    _HOST_RE[1]: _SENTENCE_STARTS,
 }  # fmt: skip
 
 
@@ -806,8 +814,15 @@ def _matches_from(
     if starts is None:
         yield from rx.finditer(text)
         return
+    ats: set[int] = set()
+    for start in starts:
+        if start == _LINE_START:
+            ats.add(0)
+            ats.update(at + 1 for at in clean.positions(text, "\n"))
+        else:
+            ats.update(clean.positions(text, start))
     end = 0
-    for at in sorted({at for start in starts for at in clean.positions(text, start)}):
+    for at in sorted(ats):
         if at >= end:
             m = rx.match(text, at)
             if m:

@@ -108,6 +108,9 @@ _PEOPLE = [
     "interviewed ", "connects with ", "catches up with ", "catch up with ", "caught up with ",
     "episode with ", "back ", "guest ", "founder ", "Vimeo CEO ", "guests today are ", "xwith ",
     "_talks with ", "guest: ",
+    # sentence and line starts (the line-start triggers' start strings)
+    "According to ", "welcome ", "! ", "? ", "?\n", ".\n", "\n\n", "Dana Smith", ", CTO",
+    " joins us", " talks with ", "CTO ", "is the founder", "Head of Engineering",
 ]  # fmt: skip
 
 
@@ -161,6 +164,35 @@ def test_trigger_start_strings_give_finditer(text: str) -> None:
     for rx in extract._STARTS:
         fast = [m.span() for m in extract._trigger_matches(rx, text)]
         assert fast == [m.span() for m in rx.finditer(text)]
+
+
+def test_line_start_triggers_start_where_finditer_does() -> None:
+    """Each way a sentence/line-start trigger can start: the text's start, after a newline
+    (``^``), at a newline, at sentence punctuation, at "According to" and "welcome"."""
+    starts = ["", "so\n", "so\n\n", "so. ", "so!\n", "really? ", "According to ", "we welcome "]
+    starts += ["x\n\nso. ", "so\n \n"]
+    bodies = [
+        "Dana Smith is the founder of Acme.",
+        "Dana Smith and Ava Lee Chen are cofounders of Acme.",
+        "Dana Smith, CTO of Acme, said so.",
+        "CTO Dana Smith said so.",
+        "Acme CEO Dana Smith said so.",
+        "Jon Myer talks with Ava Lee.",
+    ]
+    checked = 0
+    for rx in (
+        extract._GUEST_RE[2],
+        extract._GUEST_RE[3],
+        extract._GUEST_RE[6],
+        extract._HOST_RE[1],
+    ):
+        for start in starts:
+            for body in bodies:
+                text = start + body
+                full = [m.span() for m in rx.finditer(text)]
+                assert [m.span() for m in extract._trigger_matches(rx, text)] == full, text
+                checked += bool(full)
+    assert checked > 40
 
 
 _GUEST_PHRASES = [
