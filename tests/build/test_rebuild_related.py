@@ -48,6 +48,33 @@ def test_rerank_changed_equals_ranking_everything(seed):
     assert got == expected
 
 
+def test_rows_ranked_on_their_own_equal_their_blocks():
+    """A row ranked from its own product (``_rank_rows_clear``) gets its block's picks, or
+    None where a near-tie decides them (exact ties among identical texts, similarities at the
+    threshold): the rows ranked alone are checked against ``_rank_block`` one by one, over
+    random cases that see both outcomes."""
+    from plugins.related.related import _rank_rows_clear
+
+    clear_rows = refused = 0
+    for seed in range(30):
+        rng = np.random.default_rng(100 + seed)
+        n, slugs = int(rng.integers(2, 600)), int(rng.integers(1, 15))
+        limit, block = int(rng.integers(1, 7)), int(rng.integers(8, 200))
+        min_similarity = (0.3, 0.9, 1.01)[seed % 3]
+        text = _text(rng, n)
+        topics = _matrix(_topics(rng, n, slugs), slugs)
+        reference = rank_related(topics, text, limit, min_similarity, block)
+        rows = np.sort(rng.choice(n, size=int(rng.integers(1, n + 1)), replace=False))
+        got = _rank_rows_clear(topics, text, limit, min_similarity, rows)
+        for row, picks in zip(rows.tolist(), got, strict=True):
+            if picks is None:
+                refused += 1
+                continue
+            clear_rows += 1
+            assert picks == reference[row], (seed, row)  # its block's, by rank_related
+    assert clear_rows > 100 and refused > 10, (clear_rows, refused)
+
+
 def test_rerank_changed_keeps_rows_out_of_reach():
     """The point of it: most blocks are not ranked again (a tag shared by few episodes)."""
     import plugins.related.related as related
@@ -68,7 +95,7 @@ def test_rerank_changed_keeps_rows_out_of_reach():
     finally:
         related._rank_block = original
     assert got == rank_related(_matrix(new, slugs), text, 5, 0.3, 100)
-    assert 0 < len(calls) < n // 100
+    assert len(calls) < n // 100
 
 
 def test_rerank_changed_fills_a_row_that_had_fewer_picks_than_the_limit():
@@ -105,3 +132,23 @@ def test_tag_edit_rebuild_with_small_blocks_matches_clean_build(tmp_path):
     clean = tmp_path / "clean" / "out"
     _build(content, clean, **small)
     _assert_same(_tree(clean), _tree(output))
+
+
+def test_a_row_with_a_candidate_at_the_similarity_threshold_goes_to_its_block():
+    """Whether a candidate sharing no topic qualifies is a comparison with the threshold:
+    one within the margin of it leaves the row to its block (the row's own product may land
+    on the other side), and the block's ranking is what rerank_changed returns."""
+    from plugins.related.related import _rank_rows_clear
+
+    text = np.array([[1, 0, 0], [0.6, 0.8, 0], [0, 0, 1], [0, 1, 0]], dtype=np.float32)
+    topics = np.zeros((4, 1), dtype=np.float32)
+    threshold = float(text[0] @ text[1])  # 0.6, as float32 rounds it
+    got = _rank_rows_clear(topics, text, 2, threshold, np.array([0, 2]))
+    assert got[0] is None  # row 0's candidate 1 sits at the threshold
+    assert got[1] == []  # row 2 has no candidate anywhere near it
+    clear = _rank_rows_clear(topics, text, 2, threshold - 0.01, np.array([0]))
+    assert clear == [[1]]
+    before = rank_related(topics, text, 2, threshold, 2)
+    changed = np.array([[0], [0], [0], [1]], dtype=np.float32)
+    after = rerank_changed(before, [3], changed, text, 2, threshold, 2)
+    assert after == rank_related(changed, text, 2, threshold, 2)
