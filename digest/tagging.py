@@ -147,6 +147,11 @@ class _Scanner:
     # Long texts: one scan of the text's words for every key at once (see _key_hits).
     trie: re.Pattern[bytes] | None = None
     keys_unserved: tuple[bytes, ...] = ()
+    # (slug, regex) of the topics with free regexes; slug -> exclusions, and the strings one
+    # of which every match of them holds (lower case; None when that cannot be told).
+    regexes: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    exclusions: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    needles: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
 
 
 def _trie(words: list[bytes]) -> bytes:
@@ -269,6 +274,11 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         tuple(sorted({len(end) for end in endings})),
         trie=re.compile(b" (" + _trie(served) + b")(?= )") if served else None,
         keys_unserved=tuple(sorted(set(patterns) - set(served))),
+        regexes=tuple((m.slug, m.regex) for m in taxonomy.matchers if m.regex is not None),
+        exclusions={m.slug: m.exclusions for m in taxonomy.matchers if m.exclusions is not None},
+        needles={
+            m.slug: _needles_of(m.exclusions) for m in taxonomy.matchers if m.exclusions is not None
+        },
     )
     object.__setattr__(taxonomy, "_tagging_scanner", scanner)
     return scanner
@@ -314,7 +324,7 @@ def _find_mentions(
         present = scanner.keys.intersection(encoded.translate(_SCREEN_TABLE).split())
     found: dict[str, list[tuple[int, int, bool, str]]] = {}
     if not present:
-        return _finish(found, text, taxonomy)
+        return _finish(found, text, taxonomy, low)
     glue_chars = min(len(low), _GLUE_CHARS)
     # Keys with a phrase that ends where the text turns from lower to upper case: the only
     # ones the glued scan can find anything for.
@@ -358,7 +368,7 @@ def _find_mentions(
                     found.setdefault(slug, []).append((start, end, weak, matched))
         if key in glued:
             _scan_glued(found, text, low, key, scanner, glue_chars)
-    return _finish(found, text, taxonomy)
+    return _finish(found, text, taxonomy, low)
 
 
 # From this many bytes on, keys are found by one scan of the text's words (_key_hits) rather
@@ -473,14 +483,123 @@ def _find_mentions_reference(
     for key in present & scanner.patterns.keys():
         _scan_reference(found, text, low, key, scanner)
         _scan_glued(found, text, low, key, scanner, glue_chars)
-    return _finish(found, text, taxonomy)
+    return _finish_reference(found, text, taxonomy)
+
+
+def _needles(items) -> set[str] | None:
+    """Strings (3+ characters) one of which every match of the parsed ``items`` consumes, or
+    ``None`` when that cannot be told: the longest run of literal characters in a sequence, or
+    a group or alternation whose branches all have such strings."""
+    from re import _constants as c
+
+    options: list[set[str]] = []
+    run: list[str] = []
+    for op, av in [*items, (None, None)]:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        if len(run) >= 3:
+            options.append({"".join(run)})
+        run = []
+        if op is c.SUBPATTERN:
+            inner = _needles(av[3])
+            if inner:
+                options.append(inner)
+        elif op is c.BRANCH:
+            branches = [_needles(branch) for branch in av[1]]
+            if all(branches):
+                options.append(set().union(*branches))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            inner = _needles(av[2])
+            if inner:
+                options.append(inner)
+    if not options:
+        return None
+    return max(options, key=lambda o: (min(map(len, o)), -len(o)))
+
+
+def _needles_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    try:
+        from re import _parser as parser
+
+        found = _needles(parser.parse(pattern.pattern, pattern.flags))
+    except Exception:  # an unknown parser shape: no prefilter, same results
+        return None
+    return tuple(sorted(_lower(n) for n in found)) if found else None
+
+
+def _fold_special() -> re.Pattern[str] | None:
+    """Characters re's IGNORECASE matches to others than their lower case ("ſ" to "s", "ı" to
+    "i", Greek and Cyrillic variants): in a text holding one, a needle can be missed."""
+    try:
+        from re import _casefix
+
+        chars = {chr(k) for k in _casefix._EXTRA_CASES} | {
+            chr(v) for vs in _casefix._EXTRA_CASES.values() for v in vs
+        }
+    except Exception:
+        return None
+    return re.compile(
+        "[" + "".join(re.escape(ch) for ch in sorted(chars) if not ch.isascii()) + "]"
+    )
+
+
+_FOLD_SPECIAL = _fold_special()
 
 
 def _finish(
+    found: dict[str, list[tuple[int, int, bool, str]]],
+    text: str,
+    taxonomy: Taxonomy,
+    low: str | None = None,
+) -> dict[str, list[tuple[int, int, bool, str]]]:
+    """:func:`_finish_reference`, visiting only the topics with free regexes or exclusions,
+    sorting only topics mentioned more than once, and running an exclusion's regex only
+    around mentions where one of the strings it needs occurs (``low``: the lowered text)."""
+    scanner = _scanner(taxonomy)
+    foldable = _FOLD_SPECIAL is None or (not text.isascii() and _FOLD_SPECIAL.search(text))
+    for slug, regex in scanner.regexes:
+        extra = [(m.start(), m.end(), False, m.group(0)) for m in regex.finditer(text)]
+        if extra:
+            found[slug] = found.get(slug, []) + extra
+    out = {}
+    for slug, mentions in found.items():
+        if len(mentions) > 1:
+            mentions.sort()
+            # inside a longer mention of the same topic: drop
+            kept, last_end = [], -1
+            for mt in mentions:
+                if mt[0] >= last_end:
+                    kept.append(mt)
+                    last_end = mt[1]
+            mentions = kept
+        excl = scanner.exclusions.get(slug)
+        if excl is not None:
+            # Checked in a window around each mention, not over the whole text: most texts
+            # mention a topic a handful of times, and a full scan per topic costs more.
+            needles = None if foldable else scanner.needles[slug]
+            if needles is not None and low is None:
+                low = _lower(text)
+            kept = []
+            for mt in mentions:
+                lo, hi = max(0, mt[0] - _EXCLUSION_WINDOW), mt[1] + _EXCLUSION_WINDOW
+                if needles is not None and all(low.find(n, lo, hi) < 0 for n in needles):
+                    kept.append(mt)  # nothing the exclusion needs is there
+                elif not any(
+                    m.start() < mt[1] and mt[0] < m.end() for m in excl.finditer(text, lo, hi)
+                ):
+                    kept.append(mt)
+            mentions = kept
+        if mentions:
+            out[slug] = mentions
+    return out
+
+
+def _finish_reference(
     found: dict[str, list[tuple[int, int, bool, str]]], text: str, taxonomy: Taxonomy
 ) -> dict[str, list[tuple[int, int, bool, str]]]:
     """Free regexes added, mentions inside a longer one of the same topic and mentions an
-    exclusion overlaps dropped."""
+    exclusion overlaps dropped (the plain way; :func:`_finish` is the one in use)."""
     for matcher in taxonomy.matchers:
         if matcher.regex is not None:
             extra = [(m.start(), m.end(), False, m.group(0)) for m in matcher.regex.finditer(text)]
@@ -525,6 +644,98 @@ def _add(out: list, matched: str, by_words) -> None:
         out.append((rule.slug, rule.weak))
 
 
+def _contexts_reference(taxonomy: Taxonomy, lowered: str, start: int, end: int) -> list[str]:
+    """The kind (``ignore``, ``former``, ``aside``) of each context match in a sentence."""
+    return [m.lastgroup for m in taxonomy.context_pattern.finditer(lowered, start, end)]
+
+
+_KINDS = ("ignore", "former", "aside")
+
+
+def _contexts(taxonomy: Taxonomy, lowered: str, start: int, end: int) -> list[str]:
+    """:func:`_contexts_reference`, the same matches in the same order, found faster when
+    every context pattern starts at a word start (``Taxonomy.context_after_gap``): a match
+    either starts where the scan stands or right after a non-word character, which re finds
+    in C."""
+    after_gap = taxonomy.context_after_gap
+    if after_gap is None:
+        return _contexts_reference(taxonomy, lowered, start, end)
+    at = taxonomy.context_pattern.match
+    kinds = []
+    pos = start
+    while pos < end:
+        m = at(lowered, pos, end)
+        if m is not None:
+            kinds.append(m.lastgroup)
+            pos = m.end()
+            continue
+        m = after_gap.search(lowered, pos, end)
+        if m is None:
+            break
+        kinds.append(
+            next(kind for kind in _KINDS if kind in m.re.groupindex and m.start(kind) >= 0)
+        )
+        pos = m.end("_ctx")
+    return kinds
+
+
+def _in_enumeration_reference(
+    text: str, bounds: list[int], start: int, item_words: int, min_items: int
+) -> bool:
+    """Whether the piece of ``text`` holding ``start`` is a short item (at most ``item_words``
+    words) in a run of ``min_items`` or more short items. The pieces are
+    ``bounds[0]:bounds[1]``, ``bounds[2]:bounds[3]``…; empty pieces (", and Java") are skipped:
+    they neither count nor break a run."""
+    short, mine = [], None
+    for k in range(0, len(bounds), 2):
+        a, b = bounds[k], bounds[k + 1]
+        words = len(text[a:b].split())
+        if not words:
+            continue  # ", and Java": the empty piece between two separators
+        short.append(words <= item_words)
+        if a <= start < b:
+            mine = len(short) - 1
+    if mine is None or not short[mine]:
+        return False
+    # the item and its neighbours: a run of short items around it
+    run = 1
+    for step in (-1, 1):
+        k = mine + step
+        while 0 <= k < len(short) and short[k]:
+            run += 1
+            k += step
+    return run >= min_items
+
+
+def _in_enumeration(
+    text: str, bounds: list[int], start: int, item_words: int, min_items: int
+) -> bool:
+    """:func:`_in_enumeration_reference`, counting the words of only the pieces it needs: the
+    one holding ``start``, then its neighbours until the run is long enough or broken."""
+    k = bisect.bisect_right(bounds, start) - 1
+    if k < 0 or k % 2 or start >= bounds[k + 1]:
+        return False  # before the first piece, or on a separator
+    words = len(text[bounds[k] : bounds[k + 1]].split())
+    if not words or words > item_words:
+        return False
+    run = 1
+    if run >= min_items:
+        return True
+    for step in (-2, 2):
+        j = k + step
+        while 0 <= j < len(bounds):
+            words = len(text[bounds[j] : bounds[j + 1]].split())
+            j += step
+            if not words:
+                continue
+            if words > item_words:
+                break
+            run += 1
+            if run >= min_items:
+                return True
+    return False
+
+
 def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     """:func:`tag` on a bare title and body (handy for tests and the labelled set)."""
     rules = taxonomy.rules
@@ -549,8 +760,8 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     if taxonomy.context_pattern is not None:
         for idx in relevant:
             end = starts[idx + 1] if idx + 1 < len(starts) else len(masked)
-            for m in taxonomy.context_pattern.finditer(lowered, starts[idx], end):
-                contexts[m.lastgroup].add(idx)
+            for kind in _contexts(taxonomy, lowered, starts[idx], end):
+                contexts[kind].add(idx)
     url_count: dict[int, int] = {}
     for pos in url_starts:
         idx = bisect.bisect_right(starts, pos) - 1
@@ -603,25 +814,7 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
         bounds.append(hi)
         if len(bounds) < 2 * rules.list_min_items:
             return False
-        short, mine = [], None
-        for k in range(0, len(bounds), 2):
-            a, b = bounds[k], bounds[k + 1]
-            words = len(masked[a:b].split())
-            if not words:
-                continue  # ", and Java": the empty piece between two separators
-            short.append(words <= rules.list_item_words)
-            if a <= start < b:
-                mine = len(short) - 1
-        if mine is None or not short[mine]:
-            return False
-        # the item and its neighbours: a run of short items around it
-        run = 1
-        for step in (-1, 1):
-            k = mine + step
-            while 0 <= k < len(short) and short[k]:
-                run += 1
-                k += step
-        return run >= rules.list_min_items
+        return _in_enumeration(masked, bounds, start, rules.list_item_words, rules.list_min_items)
 
     # Asides: "platforms like Heroku", "for most startups", "instead of Docker", "a Heroku for
     # AI apps", "Also: Heroku's Python buildpack now uses uv". Named, not discussed.

@@ -36,6 +36,9 @@ HARD_CASES = [
     "İstanbul Heroku İİİ Heroku Postgres — İ fly.io İ Kubernetes İ",
     "ǅemal Heroku ǅ ß Heroku ΣΑΣ Kubernetes ﬃ Docker",
     "Only glued to what is not a word: Kubernetes。 Docker🚀 «Terraform» “Rails” 🚀GitHub",
+    "Guard rails on Rails, rails of steel; Fly on the wall, fly.io Fly to Fly.io; a container "
+    "ship of containers; lambda calculus and AWS Lambda; Phoenix, Arizona and Elixir Phoenix; "
+    "JavaScript and Java; owned by Salesforce, Salesforce's acquisition of Heroku",
     "José Valim, josé valim JOSÉ Elixir; xjosé José's Josévalim",
     "Heroku\u0301 Heroku\u200b Heroku\ufe0f herokü Kubernetes\u00ad K8s\u2019s",
     "",
@@ -160,6 +163,8 @@ topics:
     description: The language.
     match:
       phrases: [golang, go]
+      regex: ['\\bgo ?1\\.\\d+', 'on[e ]']
+    exclude: ['go go', 'x\\w']
 """
 )
 
@@ -172,10 +177,127 @@ def test_self_overlapping_phrases_keep_the_reference_scan(text):
     _same(text, SELF_OVERLAPPING)
 
 
-_SELF_PIECES = ["one", "on", "data", "go", "golang", "AA", "x", " ", "-", "."]
+_SELF_PIECES = ["one", "on", "data", "go", "golang", "AA", "x", " ", "-", ".", "1.2", "1"]
 
 
 @settings(max_examples=examples(1000), deadline=None)
 @given(st.lists(st.sampled_from(_SELF_PIECES), max_size=30).map("".join))
 def test_self_overlapping_phrases_equal_reference_on_random_text(text):
     _same(text, SELF_OVERLAPPING)
+
+
+# -- sentence contexts and enumerations ----------------------------------------------------------
+
+_CONTEXT_TEXTS = [
+    "This episode is brought to you by Heroku. Before joining Heroku, Ada was at AWS.",
+    "sponsored by x.sponsored by y; formerly of Salesforce (previously Heroku) ex-Googler",
+    "Until 2021 she worked at Fly.io, a veteran of Heroku.Thanks to our sponsors! use code X",
+    "xbrought to you by _sponsored by 9formerly é-previously “previously” «former» former",
+    "",
+    "brought",
+]
+
+
+def _context_cases(taxonomy) -> list[tuple[str, int, int]]:
+    cases = []
+    for text in _CONTEXT_TEXTS + _texts()[:40]:
+        low = tagging._lower(text)
+        starts = tagging._sentence_starts(text)
+        for i, start in enumerate(starts):
+            end = starts[i + 1] if i + 1 < len(starts) else len(text)
+            cases += [(low, start, end), (low, start, len(low)), (low, min(start + 1, end), end)]
+    return cases
+
+
+def test_contexts_equal_reference():
+    assert TAXONOMY.context_after_gap is not None  # the fast path is the one in use
+    for low, start, end in _context_cases(TAXONOMY):
+        assert tagging._contexts(TAXONOMY, low, start, end) == tagging._contexts_reference(
+            TAXONOMY, low, start, end
+        ), (low[start:end][:200], start, end)
+
+
+_CONTEXT_PIECES = [
+    "brought to you by", "sponsored by", "formerly", "previously", "before joining", "ex-",
+    "until 2020", "worked at", "our sponsors", "x", "_", "é", " ", ". ", "\n", "“", "-",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(_CONTEXT_PIECES), st.text(max_size=2)), max_size=25).map(
+        "".join
+    ),
+    st.integers(0, 5),
+    st.integers(0, 5),
+)
+def test_contexts_equal_reference_on_random_text(text, cut_start, cut_end):
+    low = tagging._lower(text)
+    start, end = min(cut_start, len(low)), max(0, len(low) - cut_end)
+    assert tagging._contexts(TAXONOMY, low, start, end) == tagging._contexts_reference(
+        TAXONOMY, low, start, end
+    )
+
+
+def test_context_fast_path_only_when_every_pattern_starts_a_word():
+    mid_word = parse_taxonomy(
+        "topics:\n  - {slug: a, name: A, description: A.}\n"
+        "tagging:\n  ignore_sentences: ['sponsor', '\\bbrought to']\n"
+    )
+    assert mid_word.context_after_gap is None
+    for text in ("xsponsored by", "brought to you", "unsponsored"):
+        low = tagging._lower(text)
+        assert tagging._contexts(mid_word, low, 0, len(low)) == ["ignore"]
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b c", "d e f g", " ", "", ",", "and"]), max_size=12).map(
+        "".join
+    ),
+    st.lists(st.integers(0, 40), max_size=10),
+    st.integers(0, 40),
+    st.integers(1, 4),
+    st.integers(1, 4),
+)
+def test_enumeration_equals_reference(text, cuts, start, item_words, min_items):
+    bounds = sorted([*cuts, 0, len(text)])[: 2 * (len(cuts) // 2 + 1)]
+    if len(bounds) % 2:
+        bounds = bounds[:-1]
+    args = (text, bounds, start, item_words, min_items)
+    assert tagging._in_enumeration(*args) == tagging._in_enumeration_reference(*args)
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds", "start", "expected"),
+    [
+        ("a, , b, c", [0, 1, 2, 3, 5, 6, 8, 9], 0, True),  # the empty piece is skipped
+        ("a, , b, c", [0, 1, 2, 3, 5, 6, 8, 9], 8, True),
+        ("a, x y z, b, c", [0, 1, 2, 8, 10, 11, 13, 14], 0, False),  # a long piece breaks
+        ("a, x y z, b, c", [0, 1, 2, 8, 10, 11, 13, 14], 13, False),
+        ("a, b, c", [0, 1, 3, 4, 6, 7], 2, False),  # on a separator
+        ("a, , b, c", [0, 1, 2, 3, 5, 6, 8, 9], 2, False),  # in the empty piece
+    ],
+)
+def test_enumeration_examples(text, bounds, start, expected):
+    for check in (tagging._in_enumeration, tagging._in_enumeration_reference):
+        assert check(text, bounds, start, 1, 3) is expected
+
+
+def test_exclusions_at_the_edges_of_their_window():
+    # An exclusion is looked for within 120 characters of a mention: place one just inside
+    # and just outside that window, before and after.
+    for gap in range(110, 130):
+        for text in (
+            "guard rails" + " " * gap + "Rails",
+            "Rails" + " " * gap + "guard rails",
+            "lambda calculus" + "." * gap + " AWS Lambda",
+            "Fly on" + "-" * gap + "Fly.io",
+        ):
+            _same(text)
+
+
+def test_exclusions_with_characters_re_folds_specially():
+    # re's IGNORECASE matches "ı" to "i" and "ſ" to "s": "raıls" is "rails" to it.
+    for text in ("AWS Lambda calculuſ", "AWS Lambda calculus", "AWS Lambda ΣΑΣ calculus"):
+        _same(text)
