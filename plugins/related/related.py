@@ -304,26 +304,9 @@ def link_episodes(generator) -> None:
         article.next_episode = chronological[i + 1] if i + 1 < len(chronological) else None
 
     cache = _Cache(settings)
-    # Each episode's tokens under a digest of its text: a tag edit tokenises nothing again.
-    # In a file of their own, rewritten only when the set of texts changed.
-    docs_cache = _Cache(settings, "related_docs.pickle")
-    known = docs_cache.data.get("docs") or {}
-    memo: dict[str, list[str]] = {}
-    docs, keys = [], []
-    for article in articles:
-        inputs = _document_inputs(article, options["RELATED_BODY_CHARS"])
-        key = _digest(inputs)
-        keys.append(key)
-        doc = memo.get(key)
-        if doc is None:
-            doc = known.get(key)
-            if doc is None:
-                doc = _document_tokens(*inputs)
-            memo[key] = doc
-        docs.append(doc)
+    inputs = [_document_inputs(article, options["RELATED_BODY_CHARS"]) for article in articles]
+    keys = [_digest(one) for one in inputs]
     topics = [[_slug(tag) for tag in getattr(a, "tags", None) or []] for a in articles]
-    if memo.keys() != known.keys():
-        docs_cache.save({"docs": memo})
     text_key = _digest((keys, options["RELATED_DIMENSIONS"]))
     rank_key = _digest((text_key, topics, sorted(options.items())))
     ranked = cache.get("rank", rank_key)
@@ -332,7 +315,7 @@ def link_episodes(generator) -> None:
         text = cache.get("text", text_key)
         reused = "text matrix" if text is not None else ""
         if text is None:
-            text = text_matrix(docs, options["RELATED_DIMENSIONS"])
+            text = text_matrix(_documents(settings, inputs, keys), options["RELATED_DIMENSIONS"])
         arguments = (options["RELATED_MAX"], options["RELATED_MIN_SIMILARITY"],
                      options["RELATED_BLOCK_ROWS"])  # fmt: skip
         # The last ranking, if only topics changed since (same texts in the same order, same
@@ -354,6 +337,28 @@ def link_episodes(generator) -> None:
     note = f" (reused the {reused})" if reused else ""
     log.info("related: linked %d episodes in %.2f s%s", len(articles),
              time.perf_counter() - started, note)  # fmt: skip
+
+
+def _documents(settings, inputs: list[tuple], keys: list[str]) -> list[list[str]]:
+    """Each episode's tokens, kept under a digest of its text (``keys``): an edit tokenises
+    only the episodes whose text changed. In a file of their own, read only when the text
+    matrix must be computed (0.26 s at 10,000 episodes) and rewritten only when the set of
+    texts changed."""
+    docs_cache = _Cache(settings, "related_docs.pickle")
+    known = docs_cache.data.get("docs") or {}
+    memo: dict[str, list[str]] = {}
+    docs = []
+    for one, key in zip(inputs, keys, strict=True):
+        doc = memo.get(key)
+        if doc is None:
+            doc = known.get(key)
+            if doc is None:
+                doc = _document_tokens(*one)
+            memo[key] = doc
+        docs.append(doc)
+    if memo.keys() != known.keys():
+        docs_cache.save({"docs": memo})
+    return docs
 
 
 # Reference switches for tests: False ranks every episode again whenever a topic changed;
