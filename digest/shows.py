@@ -112,6 +112,9 @@ class ShowRegistry:
     # (see _domains_present) domains by the two characters either side of their first dot
     _domain_keys: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict, repr=False)
     _domain_rest: list[tuple[int, str]] = field(default_factory=list, repr=False)
+    # any mention name at all (one scan of the opening before a str.find per name); None: no
+    # pre-check
+    _mention_any: re.Pattern[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         names: list[str] = []
@@ -149,6 +152,8 @@ class ShowRegistry:
             show = self.lookup(n)
             if show is not None:
                 self._mention_names[n] = show
+        if self._mention_names:
+            self._mention_any = re.compile("|".join(map(re.escape, self._mention_names)))
 
     @staticmethod
     def _strong_starts(low: str) -> list[int]:
@@ -267,7 +272,11 @@ class ShowRegistry:
             if m:
                 add(show, Strength.DOMAIN, m.group(0))
         head = opening if opening is not None else text[:600]
-        for name, show in self._mention_names.items():
+        # (an opening without any of the names — most — skips a str.find per name)
+        names = self._mention_names
+        if self._mention_any is not None and not self._mention_any.search(head):
+            names = {}
+        for name, show in names.items():
             at = head.find(name)
             while at >= 0:
                 end = at + len(name)

@@ -67,3 +67,43 @@ def test_domain_at_the_very_start_and_end() -> None:
         for domain in _domain_words(registry):
             for low in (domain, f"{domain}.", f"see {domain}", f"{domain}/x and more"):
                 assert registry._domains_present(low) == _reference(registry, low), low
+
+
+def _without_mention_pre_check(registry):
+    """The same registry with the mention pre-check off (every name searched)."""
+    import copy
+
+    plain = copy.copy(registry)
+    plain._mention_any = None
+    return plain
+
+
+def _verdicts(registry, text: str, opening: str) -> list[tuple[str, int, str, int]]:
+    return [
+        (m.show.slug, int(m.strength), m.evidence, m.support)
+        for m in registry.attribute(text, opening)
+    ]
+
+
+_MENTIONS = [*SHOWS._mention_names, "Software", "Engineering", "Daily", " ", "x", "SaaStr's", "-"]
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_MENTIONS), st.text(max_size=3)), max_size=12))
+def test_mention_pre_check_changes_nothing(parts: list[str]) -> None:
+    head = "".join(parts)
+    plain = _without_mention_pre_check(SHOWS)
+    assert _verdicts(SHOWS, head, head) == _verdicts(plain, head, head)
+
+
+def test_mention_pre_check_on_real_blurbs() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from synth import synthesise_blurbs
+
+    plain = _without_mention_pre_check(SHOWS)
+    mentioned = 0
+    for line in SAMPLE.read_text(encoding="utf-8").splitlines() + synthesise_blurbs(200, 6):
+        verdict = _verdicts(SHOWS, line, line[:600])
+        assert verdict == _verdicts(plain, line, line[:600])
+        mentioned += any(strength == 1 for _, strength, _, _ in verdict)
+    assert mentioned >= 3
