@@ -67,3 +67,32 @@ def test_alias_key_matches_the_taxonomy_rule() -> None:
 
     for name in ("12-factor", "Twelve-Factor", "k8s", "Fly.io", "Node.js", "Café"):
         assert alias_key(name) == normalise_key(name)
+
+
+def _fold_reference(text: str) -> str:
+    """Every character of the NFKD form looked at (the fold before the ASCII-run fast path)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(
+        " " if ord(ch) > 0xFFFF or 0xD800 <= ord(ch) <= 0xDFFF else ch
+        for ch in decomposed
+        if not unicodedata.category(ch).startswith("M")
+    )
+
+
+def test_fold_fast_path_matches_the_per_character_fold() -> None:
+    """Only non-ASCII runs go through the per-character loop: same text as looking at every
+    character, for ASCII, accents (composed and combining), astral characters, astral marks,
+    lone surrogates, dashes and quotes, at the start, the end and between ASCII."""
+    import random
+
+    from plugins.search_index.text import _fold
+
+    pieces = ["a", "Z", " ", ".", "-", "'", "\n", "é", "e\u0301", "ﬁ", "Ⅸ", "—", "’", "ß", "9"]
+    pieces += ["\U0001f680", "\U0001d167", "\ud800", "\udfff", "日本", "Å", "ǅ", "\u20dd"]
+    rng = random.Random(7)
+    cases = ["", "plain ascii", "é", "\U0001f680", "café—crème’s 🚀 done"]
+    cases += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
+    for text in cases:
+        assert _fold(text) == _fold_reference(text), repr(text)
