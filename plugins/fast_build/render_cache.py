@@ -642,20 +642,38 @@ def wrapper_attribute_names(context: dict) -> tuple[frozenset[str], frozenset[st
     refs: set[str] = set()
     seen: set[int] = set()
     atoms = (str, bytes, int, float, type(None))
-    exact_atoms = frozenset({str, bytes, int, float, bool, type(None)})
+    # What a value is, decided once per type (isinstance chains ran for every date and
+    # string visited): 0 nothing to walk, 1 tag/category/author, 2 article/page, 3 dict,
+    # 4 other container.
+    kinds: dict[type, int] = {}
+
+    def kind_of(kind: type) -> int:
+        if issubclass(kind, atoms):
+            return 0
+        if issubclass(kind, URLWrapper):
+            return 1
+        if issubclass(kind, Content):
+            return 2
+        if issubclass(kind, dict):
+            return 3
+        return 4 if issubclass(kind, (list, tuple, set, frozenset)) else 0
+
     pending = list(context.values())
     pop, push, extend = pending.pop, pending.append, pending.extend
     while pending:
         value = pop()
-        # exact atoms (most of what is visited: dict keys, strings in lists) by a set lookup
-        if type(value) in exact_atoms or isinstance(value, atoms) or id(value) in seen:
+        kind = kinds.get(type(value))
+        if kind is None:
+            kind = kinds[type(value)] = kind_of(type(value))
+        if not kind or id(value) in seen:
             continue
         seen.add(id(value))
-        if isinstance(value, URLWrapper):
-            attrs = {k: v for k, v in vars(value).items() if k not in _SKIP_ATTRS}
-            names.update(k.lstrip("_") for k in attrs)
-            extend(attrs.values())
-        elif isinstance(value, Content):
+        if kind == 4:
+            extend(value)
+        elif kind == 3:
+            extend(value.keys())
+            extend(value.values())
+        elif kind == 2:
             for k, v in vars(value).items():
                 if k in _SKIP_ATTRS or isinstance(v, str):
                     continue
@@ -664,11 +682,10 @@ def wrapper_attribute_names(context: dict) -> tuple[frozenset[str], frozenset[st
                 if name not in refs and _holds_entity(v, Content, URLWrapper):
                     refs.add(name)
                 push(v)
-        elif isinstance(value, dict):
-            extend(value.keys())
-            extend(value.values())
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            extend(value)
+        else:
+            attrs = {k: v for k, v in vars(value).items() if k not in _SKIP_ATTRS}
+            names.update(k.lstrip("_") for k in attrs)
+            extend(attrs.values())
     return frozenset(names), frozenset(refs)
 
 
