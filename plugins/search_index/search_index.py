@@ -381,27 +381,40 @@ def _records(
     :func:`_complete` to fill (the URL once Pelican's URLs are final and memoised, the body
     only for an episode whose term counts are not cached)."""
     records = []
+    # A digest has thousands of episodes but a few hundred tags and dozens of shows, shared
+    # between articles: one (immutable) TopicInfo per tag object and one URL per category,
+    # instead of formatting TAG_URL/CATEGORY_URL again for every article in the one process.
+    infos: dict[int, tuple[Any, TopicInfo]] = {}
+    show_urls: dict[int, tuple[Any, str]] = {}
     for article in articles:
         topics = []
         for tag in getattr(article, "tags", None) or []:
-            known = taxonomy.get(tag.slug)
-            topics.append(
-                TopicInfo(
+            held = infos.get(id(tag))
+            if held is None:
+                known = taxonomy.get(tag.slug)
+                info = TopicInfo(
                     slug=tag.slug,
                     name=known.name if known else tag.name,
                     url=tag.url,
                     aliases=tuple(known.aliases) if known else (),
                 )
-            )
+                held = infos[id(tag)] = (tag, info)  # the tag kept alive: its id stays its own
+            topics.append(held[1])
         show = getattr(article, "show", "") or ""
         category = getattr(article, "category", None)
+        show_url = ""
+        if show and category is not None:
+            held_url = show_urls.get(id(category))
+            if held_url is None:
+                held_url = show_urls[id(category)] = (category, category.url)
+            show_url = held_url[1]
         records.append(
             SearchRecord(
                 title=article.title,
                 url="" if deferred else article.url,
                 date=_iso_day(article.date),
                 show=show,
-                show_url=category.url if show and category is not None else "",
+                show_url=show_url,
                 topics=topics,
                 guests=list(getattr(article, "guests", None) or []),
                 summary=getattr(article, "summary_text", "") or "",

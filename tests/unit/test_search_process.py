@@ -112,3 +112,64 @@ def test_a_failed_process_leaves_the_parent_to_build_the_same_files(tmp_path, ca
     assert any("broken in the index process" in w for w in warnings)
     assert _tree(work / "out") == files
     assert pickle.loads((work / "cache" / si.CACHE_NAME).read_bytes()) == cache
+
+
+def _records_reference(articles, taxonomy):
+    """The records built without sharing TopicInfo and show URLs (the loop before the memo)."""
+    records = []
+    for article in articles:
+        topics = []
+        for tag in getattr(article, "tags", None) or []:
+            known = taxonomy.get(tag.slug)
+            topics.append(
+                si.TopicInfo(
+                    slug=tag.slug,
+                    name=known.name if known else tag.name,
+                    url=tag.url,
+                    aliases=tuple(known.aliases) if known else (),
+                )
+            )
+        show = getattr(article, "show", "") or ""
+        category = getattr(article, "category", None)
+        records.append(
+            si.SearchRecord(
+                title=article.title,
+                url="",
+                date=si._iso_day(article.date),
+                show=show,
+                show_url=category.url if show and category is not None else "",
+                topics=topics,
+                guests=list(getattr(article, "guests", None) or []),
+                summary=getattr(article, "summary_text", "") or "",
+                body="",
+            )
+        )
+    return records
+
+
+def test_records_share_topic_infos_and_show_urls_with_the_same_values():
+    """Tags and categories shared between articles, distinct objects with the same slug (and a
+    different name or URL), taxonomy names and aliases, articles without show or category."""
+    import datetime
+
+    class Wrapper(SimpleNamespace):
+        pass
+
+    taxonomy = {"k8s": SimpleNamespace(name="Kubernetes", aliases=["k8s", "kube"])}
+    tags = [Wrapper(slug="k8s", name="k8s", url="topics/k8s/"),
+            Wrapper(slug="ci", name="CI", url="topics/ci/"),
+            Wrapper(slug="ci", name="C.I.", url="topics/ci-2/")]  # fmt: skip
+    shows = [Wrapper(url="shows/a/"), Wrapper(url="shows/b/"), Wrapper(url="shows/a-2/")]
+    articles = []
+    for i in range(40):
+        articles.append(
+            SimpleNamespace(
+                title=f"T{i}", date=datetime.datetime(2024, 1, 1 + i % 28),
+                tags=[tags[j] for j in range(3) if (i >> j) & 1],
+                show=["", "Show A", "Show B"][i % 3], category=shows[i % 3] if i % 5 else None,
+                guests=[f"G{i}"] if i % 2 else None, summary_text=f"S{i}",
+            )
+        )  # fmt: skip
+    fast = si._records(articles, taxonomy, deferred=True)
+    assert fast == _records_reference(articles, taxonomy)
+    assert any(len(r.topics) == 3 for r in fast) and any(r.show_url for r in fast)
