@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +102,28 @@ def yaml_dump(data: dict[str, Any]) -> str:
 
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
+# The resolver's implicit rules by first character, as Resolver.resolve looks them up (its
+# Python method, with a list concatenation per call, was a third of rendering's CPU).
+_IMPLICIT: dict[Any, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    first: tuple(rules) + tuple(_RESOLVER.yaml_implicit_resolvers.get(None, []))
+    for first, rules in _RESOLVER.yaml_implicit_resolvers.items()
+    if first is not None
+}
+_WILDCARD = tuple(_RESOLVER.yaml_implicit_resolvers.get(None, []))
+_EXACT_RESOLVE = not _RESOLVER.yaml_path_resolvers and _RESOLVER.DEFAULT_SCALAR_TAG == _STR_TAG
+
+
+def _reads_as_str(value: str) -> bool:
+    """Whether a plain (unquoted) non-empty ``value`` reads back as a string:
+    ``Resolver().resolve(ScalarNode, value, (True, False)) == str``, looked up directly."""
+    if not _EXACT_RESOLVE:
+        return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG
+    for tag, regexp in _IMPLICIT.get(value[0], _WILDCARD):
+        if regexp.match(value):
+            return tag == _STR_TAG
+    return True
+
+
 # characters libyaml writes as they are (IS_PRINTABLE on the UTF-8 bytes, less its line breaks:
 # no C0/C1 controls, U+2028/9, surrogates, U+FEFF, U+FFFE/F, nor anything beyond the BMP)
 _UNSAFE = re.compile(r"[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
@@ -140,7 +161,7 @@ def _scalar(value: str) -> str | None:
         or value[-1] == ":"
         or " #" in value
     )
-    if plain and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG:
+    if plain and _reads_as_str(value):
         return value
     return "'" + value.replace("'", "''") + "'"
 
@@ -238,9 +259,14 @@ def episode_fields(ep: Episode) -> dict[str, Any]:
 _HASH_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
 
 
+# What _HASH_JSON.encode does with a str (json.encoder: no ensure_ascii → encode_basestring),
+# without the method call and type checks around it (a body is hashed up to three times).
+_JSON_STR = json.encoder.encode_basestring
+
+
 def value_hash(value: Any) -> str:
     """A short, stable hash of a front-matter value (dates and YAML round-trips agree)."""
-    text = _HASH_JSON.encode(value)
+    text = _JSON_STR(value) if type(value) is str else _HASH_JSON.encode(value)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
@@ -364,13 +390,18 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     # The bytes a text-mode file (UTF-8, newline="\n") writes, written with os.write: a first
     # run creates 10,000 files, and the file object, the folder check before each and the
     # failed stat of a file that does not exist yet were half of each write's CPU.
+    _write_atomic(path, text, None)
+
+
+def _write_atomic(path: Path, text: str | bytes, new: bool | None) -> None:
+    """:func:`write_atomic`; ``new=True`` when the caller knows ``path`` does not exist (no
+    stat, and the temporary file is created with the mode a new file gets, so no chmod)."""
     data = text.encode("utf-8") if isinstance(text, str) else text
-    prefix = f".{path.name}."
     try:
-        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+        fd, tmp = _temporary(path, 0o666 if new else 0o600)
     except FileNotFoundError:  # the folder does not exist yet
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+        fd, tmp = _temporary(path, 0o666 if new else 0o600)
     try:
         try:
             view = memoryview(data)
@@ -378,12 +409,13 @@ def write_atomic(path: Path, text: str | bytes) -> None:
                 view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
-        try:
-            mode = os.stat(path).st_mode & 0o7777
-        except OSError:
-            mode = _new_file_mode()
-        with contextlib.suppress(OSError):  # keep an existing file's permissions
-            os.chmod(tmp, mode)
+        if not new:
+            try:
+                mode = os.stat(path).st_mode & 0o7777
+            except OSError:
+                mode = _new_file_mode()
+            with contextlib.suppress(OSError):  # keep an existing file's permissions
+                os.chmod(tmp, mode)
         # os.replace is atomic: a killed run leaves the old file or the new one.  (No fsync
         # per file: 10,000 of them cost seconds, and they only matter on power loss.)
         os.replace(tmp, path)
@@ -393,7 +425,40 @@ def write_atomic(path: Path, text: str | bytes) -> None:
         raise
 
 
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+_TEMP_FLAGS |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)  # as mkstemp
+
+
+def _temporary(path: Path, mode: int) -> tuple[int, str]:
+    """A new temporary file next to ``path`` (``.<name>.<random>.tmp``, created exclusively,
+    as mkstemp does; ``mode`` before the umask), without mkstemp's per-call path work."""
+    folder = os.fspath(path.parent)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{path.name}.{os.urandom(5).hex()}.tmp")
+        try:
+            return os.open(tmp, _TEMP_FLAGS, mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name next to {path}")
+
+
 _UNREAD: Any = object()
+
+
+def _read_text(path: Path) -> str:
+    """``path.read_text(encoding="utf-8")`` (universal newlines included) with two system
+    calls and no file object: a re-run reads every file."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    text = b"".join(chunks).decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 class _Existing:
@@ -415,7 +480,7 @@ class _Existing:
     def text(self) -> str | None:
         if self._text is _UNREAD:
             try:
-                self._text = self.path.read_text(encoding="utf-8")
+                self._text = _read_text(self.path)
             except (OSError, UnicodeDecodeError) as exc:
                 self._text, self._error, self._parsed = None, str(exc), True
         return self._text
@@ -591,7 +656,9 @@ def _save_one(ep: Episode, stem: str, ex: _Existing | None, out_dir: Path) -> Ou
     # the run lock, and this run claims each file once)
     if ex is not None and ex.text == text:
         return Outcome(path, "kept-edits" if kept else "unchanged", kept, conflicts)
-    write_atomic(path, text)
+    # No file of that name when the folder was scanned, and none since (the run lock): a new
+    # file, with the mode open() gives one.
+    _write_atomic(path, text, new=ex is None)
     status = "created" if ex is None else ("kept-edits" if kept else "updated")
     return Outcome(path, status, kept, conflicts)
 

@@ -1,0 +1,109 @@
+"""The write pass's shortcuts in digest/store.py give what the plain calls they replace give:
+the resolver lookup (store._reads_as_str vs yaml's Resolver.resolve), the hash of a string
+(store.value_hash vs the JSON encoder), reading a file (store._read_text vs Path.read_text) and
+the temporary file of a new file (same mode as open() gives, nothing left behind)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest import store
+from tests.conftest import examples
+
+_RESOLVER = yaml.resolver.Resolver()
+
+_TRICKY = [
+    "yes", "No", "ON", "off", "true", "False", "null", "~", "Null", "NULL", "0", "-1", "+1",
+    "1.5", ".5", "1e3", "1_000", "0x1F", "0o17", "0b101", "1:20", "190:20:30", ".inf", "-.Inf",
+    ".NaN", "2024-01-31", "2024-1-3 10:00:00", "2001-12-14t21:59:43.10-05:00", "<<", "=",
+    "!tag", "&a", "*a", "y", "n", "Y", "heroku", "Heroku Postgres", "1.0.2", "v1", "1,000",
+    "-", "+", ".", "...", "---", "é", "12-factor", "0.", "-.5", "+.5", "1__0", "_1",
+]  # fmt: skip
+
+
+def _reference(value: str) -> bool:
+    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == store._STR_TAG
+
+
+@pytest.mark.parametrize("value", _TRICKY)
+def test_reads_as_str_is_the_resolver(value):
+    assert store._reads_as_str(value) is _reference(value)
+
+
+@settings(max_examples=examples(3000), deadline=None)
+@given(
+    st.one_of(
+        st.text(min_size=1, max_size=12),
+        st.text(alphabet="0123456789.-+_:eExXoObBtTyYnNaAlLsSuUfF~=<", min_size=1, max_size=10),
+    )
+)
+def test_reads_as_str_is_the_resolver_on_random_text(value):
+    assert store._reads_as_str(value) is _reference(value)
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.text(max_size=200))
+def test_value_hash_of_a_string_is_the_json_encoders(value):
+    text = store._HASH_JSON.encode(value)
+    assert store.value_hash(value) == hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"---\ntitle: x\n---\n\nbody\n",
+        b"a\r\nb\rc\n\r\n\r",
+        b"\xef\xbb\xbfwith a BOM\n",
+        b"",
+        "caf\u00e9 \u2028 \U0001f600\r\n".encode(),
+        b"x" * (3 << 20) + b"\r\n",
+    ],
+)
+def test_read_text_is_path_read_text(tmp_path: Path, data: bytes):
+    path = tmp_path / "f.md"
+    path.write_bytes(data)
+    assert store._read_text(path) == path.read_text(encoding="utf-8")
+
+
+def test_read_text_raises_as_path_read_text(tmp_path: Path):
+    path = tmp_path / "bad.md"
+    path.write_bytes(b"ok \xff not utf-8")
+    with pytest.raises(UnicodeDecodeError):
+        store._read_text(path)
+    with pytest.raises(FileNotFoundError):
+        store._read_text(tmp_path / "missing.md")
+
+
+def test_new_file_gets_the_mode_open_gives_and_leaves_no_temporary(tmp_path: Path):
+    old = os.umask(0o027)
+    try:
+        store._write_atomic(tmp_path / "new.md", "text", new=True)
+        with open(tmp_path / "by-open.md", "w") as f:
+            f.write("text")
+        existing = tmp_path / "existing.md"
+        existing.write_text("old")
+        existing.chmod(0o600)
+        store._write_atomic(existing, "new", new=False)
+        store._write_atomic(tmp_path / "deeper" / "new.md", "text", new=True)
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE((tmp_path / "new.md").stat().st_mode)
+    assert mode == stat.S_IMODE((tmp_path / "by-open.md").stat().st_mode) == 0o640
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o600
+    assert existing.read_text() == "new"
+    assert (tmp_path / "deeper" / "new.md").read_text() == "text"
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_temporary_names_are_what_save_all_cleans_up(tmp_path: Path):
+    fd, tmp = store._temporary(tmp_path / "episode.md", 0o600)
+    os.close(fd)
+    assert list(tmp_path.glob(".*.md.*.tmp")) == [Path(tmp)]
