@@ -411,6 +411,9 @@ class Extracted:
     # The body with the chapter list still in place (only when chapters were taken out of it):
     # chapter labels are words of the episode that topic tagging may want to read.
     tag_body: str | None = None
+    # where ``tag_body`` departs from ``body``: it is body[:tag_cut] + (chapter list) +
+    # body[tag_cut:], so a worker can send only the list (see pipeline.process_blurb)
+    tag_cut: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1561,10 +1564,12 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
     if truncated:
         paras.append("*The source text was cut off here.*")
     body = "\n\n".join(p for p in paras if p) + "\n"
-    tag_body = None
+    tag_body, tag_cut = None, 0
     if chapter_list:
         with_list = [*paras[:chapter_at], chapter_list, *paras[chapter_at:]]
         tag_body = "\n\n".join(p for p in with_list if p) + "\n"
+        before = "\n\n".join(p for p in paras[:chapter_at] if p)
+        tag_cut = len(before) + 2 if before and any(paras[chapter_at:]) else len(before)
     return Extracted(
         title=title,
         title_explicit=explicit,
@@ -1582,4 +1587,5 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
         truncated=truncated,
         show_name=show_name,
         tag_body=tag_body,
+        tag_cut=tag_cut,
     )

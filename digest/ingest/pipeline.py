@@ -93,6 +93,9 @@ class Processed:
     show: str | None  # slug of the attributed show
     warnings: list[str]  # about this blurb (the caller prefixes file:line)
     signature: dedupe.Signature
+    # (cut, chapter list) when ``ex.tag_body`` was dropped: it is body[:cut] + list +
+    # body[cut:] (see tagging_text)
+    tag_insert: tuple[int, str] | None = None
 
 
 # The shows and taxonomy a worker process works with: set once per process by init_worker
@@ -208,7 +211,26 @@ def process_blurb(job: int) -> Processed:
     # Attributed and signed: what the main process does not need does not travel back to it
     # (10,000 descriptions are 60 MB to pickle and to hold there).
     ex.transcript, ex.ending, ex.description = None, "", ""
-    return Processed(ex, match.show.slug if match else None, warnings, signature)
+    # Nor the body a second time with its chapter list in it (a fifth of what travels back
+    # on the synthetic dump): the list and where it goes are enough to rebuild it.
+    tag_insert = None
+    if ex.tag_body is not None:
+        cut, added = ex.tag_cut, len(ex.tag_body) - len(ex.body)
+        piece = ex.tag_body[cut : cut + added]
+        if added > 0 and ex.body[:cut] + piece + ex.body[cut:] == ex.tag_body:
+            tag_insert, ex.tag_body = (cut, piece), None
+    return Processed(ex, match.show.slug if match else None, warnings, signature, tag_insert)
+
+
+def tagging_text(ex: Extracted, tag_insert: tuple[int, str] | None) -> str:
+    """The text topic tagging reads for an episode: ``ex.tag_body`` (the body with its chapter
+    list), rebuilt from :attr:`Processed.tag_insert` when a worker sent only the list."""
+    if ex.tag_body is not None:
+        return ex.tag_body
+    if tag_insert is not None:
+        cut, piece = tag_insert
+        return ex.body[:cut] + piece + ex.body[cut:]
+    return ex.body
 
 
 def attribution_evidence(ex: Extracted) -> str:
@@ -367,12 +389,15 @@ def _ingest(
         headers=[b.header.slug if b.header else None for b in blurbs],
     )
     extracted: dict[int, Extracted] = {}
+    tag_inserts: dict[int, tuple[int, str]] = {}
     chosen_show: dict[int, Show | None] = {}
     candidates: list[dedupe.Candidate] = []
     try:
         for n, (i, done) in enumerate(zip(unique, mapper(process_blurb, unique), strict=True), 1):
             b, ex = blurbs[i], done.ex
             extracted[i] = ex
+            if done.tag_insert is not None:
+                tag_inserts[i] = done.tag_insert
             chosen_show[i] = shows.by_slug(done.show)
             result.warnings.extend(f"{b.file}:{b.line}: {w}" for w in done.warnings)
             candidates.append(
@@ -458,9 +483,7 @@ def _ingest(
         # evidence of what the episode discusses.
         _PASS.update(
             titles=[ep.title for ep in episodes],
-            tag_texts=[
-                extracted[i].tag_body or ep.body for ep, i in zip(episodes, kept_keys, strict=True)
-            ],
+            tag_texts=[tagging_text(extracted[i], tag_inserts.get(i)) for i in kept_keys],
         )
         try:
             for ep, tags in zip(episodes, mapper(retag, range(len(episodes))), strict=True):
