@@ -44,7 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from digest.episode import Episode
-from digest.taxonomy import TOKEN_RE, PhraseRule, Taxonomy
+from digest.taxonomy import TOKEN_RE, PhraseRule, TaggingRules, Taxonomy
 
 __all__ = ["TopicMatch", "tag", "tag_text"]
 
@@ -60,7 +60,13 @@ _SENTENCE_END_RE = re.compile(
     r"[.!?…\n(](?:(?<=[.!?…])[\"”’)]*\s+|(?<=\n)\n*|(?<=\()\d{1,2}:\d\d(?::\d\d)?\)\s*)"
 )
 # Separators of the items of an enumeration ("such as ExactTarget, Pardot, Heroku, and Slack").
-_ITEM_SEP_RE = re.compile(r"[,;()—–]|\s(?:and|or|&|like|such as|including)\s")
+_ITEM_SEP_REFERENCE = r"[,;()—–]|\s(?:and|or|&|like|such as|including)\s"
+# The same matches, written to start with one character class (re then skips to it in C; the
+# alternation above is tried at every position): a separator character is a match, a space
+# one when a conjunction and a space follow it.
+_ITEM_SEP_RE = re.compile(
+    r"[,;()—–\s](?:(?<=[,;()—–])|(?<=\s)(?:and|or|&|like|such as|including)\s)"
+)
 _MAX_EVIDENCE = 6
 _GLUE_CHARS = 1500  # how far into a text run-together words are looked for
 _EXCLUSION_WINDOW = 120  # characters either side of a mention searched for an exclusion
@@ -736,6 +742,80 @@ def _in_enumeration(
     return False
 
 
+# A sentence's enumeration separators: their starts, their ends, and both flat
+# ([start0, end0, start1, end1, …]).
+_Separators = tuple[list[int], list[int], list[int]]
+
+
+def _separators(text: str, start: int, end: int) -> _Separators:
+    spans = [m.span() for m in _ITEM_SEP_RE.finditer(text, start, end)]
+    return [a for a, _ in spans], [b for _, b in spans], [x for span in spans for x in span]
+
+
+def _listed(
+    text: str,
+    starts: list[int],
+    separators: dict[int, _Separators],
+    rules: TaggingRules,
+    start: int,
+    end: int,
+    idx: int,
+) -> bool:
+    """Whether the mention ``start:end`` in sentence ``idx`` is an item of an enumeration:
+    a short piece between separators, within 120 characters either side, in a run of short
+    pieces (see :func:`_in_enumeration`). ``separators`` caches each sentence's."""
+    if not rules.list_item_words:
+        return False
+    sentence_end = starts[idx + 1] if idx + 1 < len(starts) else len(text)
+    seps = separators.get(idx)
+    if seps is None:
+        seps = separators[idx] = _separators(text, starts[idx], sentence_end)
+    lo = max(starts[idx], start - 120)
+    hi = min(sentence_end, end + 120)
+    sep_starts, sep_ends, flat = seps
+    # the separators that start at lo or later, up to the first that ends after hi
+    first = bisect.bisect_left(sep_starts, lo)
+    last = max(first, bisect.bisect_right(sep_ends, hi))
+    if 2 * (last - first) + 2 < 2 * rules.list_min_items:
+        return False
+    bounds = [lo, *flat[2 * first : 2 * last], hi]
+    return _in_enumeration(text, bounds, start, rules.list_item_words, rules.list_min_items)
+
+
+def _listed_reference(
+    text: str,
+    starts: list[int],
+    separators: dict,
+    rules: TaggingRules,
+    start: int,
+    end: int,
+    idx: int,
+) -> bool:
+    """:func:`_listed` as it was written first (``separators``: a cache of its own)."""
+    if not rules.list_item_words:
+        return False
+    sentence_end = starts[idx + 1] if idx + 1 < len(starts) else len(text)
+    seps = separators.get(idx)
+    if seps is None:
+        pattern = re.compile(_ITEM_SEP_REFERENCE)
+        spans = [m.span() for m in pattern.finditer(text, starts[idx], sentence_end)]
+        seps = separators[idx] = ([a for a, _ in spans], spans)
+    lo = max(starts[idx], start - 120)
+    hi = min(sentence_end, end + 120)
+    bounds = [lo]
+    sep_starts, spans = seps
+    k = bisect.bisect_left(sep_starts, lo)
+    while k < len(spans) and spans[k][1] <= hi:
+        bounds += spans[k]
+        k += 1
+    bounds.append(hi)
+    if len(bounds) < 2 * rules.list_min_items:
+        return False
+    return _in_enumeration_reference(
+        text, bounds, start, rules.list_item_words, rules.list_min_items
+    )
+
+
 def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     """:func:`tag` on a bare title and body (handy for tests and the labelled set)."""
     rules = taxonomy.rules
@@ -793,28 +873,10 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     # Heroku, and Slack") name many things and discuss none: a mention that is a short item
     # (`list_item_words` words at most) among `list_min_items` or more counts `list_factor`.
     # The separators of each sentence, found once: a sentence often holds several mentions.
-    separators: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
+    separators: dict[int, _Separators] = {}
 
     def listed(start: int, end: int, idx: int) -> bool:
-        if not rules.list_item_words:
-            return False
-        sentence_end = starts[idx + 1] if idx + 1 < len(starts) else len(masked)
-        seps = separators.get(idx)
-        if seps is None:
-            spans = [m.span() for m in _ITEM_SEP_RE.finditer(masked, starts[idx], sentence_end)]
-            seps = separators[idx] = ([a for a, _ in spans], spans)
-        lo = max(starts[idx], start - 120)
-        hi = min(sentence_end, end + 120)
-        bounds = [lo]
-        sep_starts, spans = seps
-        k = bisect.bisect_left(sep_starts, lo)
-        while k < len(spans) and spans[k][1] <= hi:
-            bounds += spans[k]
-            k += 1
-        bounds.append(hi)
-        if len(bounds) < 2 * rules.list_min_items:
-            return False
-        return _in_enumeration(masked, bounds, start, rules.list_item_words, rules.list_min_items)
+        return _listed(masked, starts, separators, rules, start, end, idx)
 
     # Asides: "platforms like Heroku", "for most startups", "instead of Docker", "a Heroku for
     # AI apps", "Also: Heroku's Python buildpack now uses uv". Named, not discussed.

@@ -6,6 +6,9 @@ topics, scores and evidence with either finder."""
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -301,3 +304,51 @@ def test_exclusions_with_characters_re_folds_specially():
     # re's IGNORECASE matches "ı" to "i" and "ſ" to "s": "raıls" is "rails" to it.
     for text in ("AWS Lambda calculuſ", "AWS Lambda calculus", "AWS Lambda ΣΑΣ calculus"):
         _same(text)
+
+
+def _listed_both(text: str, rules, positions) -> None:
+    starts = tagging._sentence_starts(text)
+    fast, slow = {}, {}
+    for start in positions:
+        end = min(len(text), start + 6)
+        idx = max(0, bisect.bisect_right(starts, start) - 1)
+        args = (text, starts)
+        assert tagging._listed(*args, fast, rules, start, end, idx) == tagging._listed_reference(
+            *args, slow, rules, start, end, idx
+        ), (text[max(0, start - 130) : start + 130], start)
+
+
+def test_listed_equals_reference_on_fixtures():
+    rules = TAXONOMY.rules
+    assert rules.list_item_words  # the enumeration rule is on
+    for text in _texts()[:80]:
+        masked = tagging._mask_urls(text[: rules.max_chars])[0]
+        _listed_both(masked, rules, range(0, len(masked), 7))
+
+
+_LIST_PIECES = [
+    "Heroku", "Fly.io", "Render", ", ", ", and ", " or ", " & ", " like ", " such as ", "; ",
+    " (", ") ", " — ", "–", " including ", "a b c d", " ", ". ", "\n", "x",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(
+    st.lists(st.sampled_from(_LIST_PIECES), max_size=60).map("".join),
+    st.integers(1, 4),
+    st.integers(1, 5),
+)
+def test_listed_equals_reference_on_random_text(text, item_words, min_items):
+    rules = dataclasses.replace(
+        TAXONOMY.rules, list_item_words=item_words, list_min_items=min_items
+    )
+    _listed_both(text, rules, range(0, len(text), 3))
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.sampled_from(_LIST_PIECES), max_size=40).map("".join), st.integers(0, 9))
+def test_item_separators_are_the_reference_pattern(text, start):
+    reference = re.compile(tagging._ITEM_SEP_REFERENCE)
+    assert [m.span() for m in tagging._ITEM_SEP_RE.finditer(text, start)] == [
+        m.span() for m in reference.finditer(text, start)
+    ]
