@@ -53,17 +53,31 @@ _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 _HEAD = 1000
 
 
+def long_blurb(text: str) -> bool:
+    """A line longer than ``_HEAD`` whose squashed opening has over 200 characters and five
+    words, and does not start like a list item: a blurb, whatever else it holds.
+
+    A printable opening without double spaces is squashed by stripping its ends (its only
+    whitespace is " "), and has five words when it has four spaces: the main process
+    classifies every line of a dump, and splitting 1,000 characters into words was most of it.
+    """
+    if len(text) <= _HEAD:
+        return False
+    head = text[:_HEAD]
+    if "  " not in head and head.isprintable():
+        line = head.strip(" ")
+        words5 = line.count(" ") >= 4
+    else:
+        line = " ".join(head.split())
+        words5 = len(line.split(None, 4)) > 4
+    return len(line) > 200 and line[0] not in ":·•|-" and words5
+
+
 def classify(text: str, shows: ShowRegistry) -> Classified:
     """Decide what one raw line is (pure; ``shows`` names the known shows)."""
     # Only a line's opening decides: every rule below looks at lines of up to 200 characters
     # (and at ≥ 4 words), so a 65 kB transcript is not squashed whole.
-    line = " ".join(text[:_HEAD].split())
-    if (
-        len(text) > _HEAD
-        and len(line) > 200
-        and line[0] not in ":·•|-"
-        and len(line.split(None, 4)) > 4
-    ):
+    if long_blurb(text):
         return Classified(LineKind.BLURB)
     line = " ".join(text.split())
     if not line:
