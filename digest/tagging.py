@@ -135,6 +135,9 @@ def _screen_key(word: str) -> bytes:
 
 @dataclass(frozen=True)
 class _Scanner:
+    # key -> its phrases as one alternation (source); compiled when first needed (the fast
+    # finder compiles only `bounded` below), as a scan and as a glued scan.
+    sources: dict[bytes, str]
     patterns: dict[bytes, re.Pattern[str]]
     glued: dict[bytes, re.Pattern[str]]
     rules: dict[bytes, dict[tuple[str, ...], tuple[PhraseRule, ...]]]
@@ -240,12 +243,11 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
                 pattern += "(?:e?s)?"
             alts.setdefault(key, {})[pattern] = len(pattern)
             rules.setdefault(key, {}).setdefault(rule.words, []).append(rule)
-    patterns, glued, bounded, endings = {}, {}, {}, {}
+    sources, bounded, endings = {}, {}, {}
     for key, group in alts.items():
         ordered = sorted(group, key=lambda p: (-group[p], p))
         either = "(?:" + "|".join(ordered) + ")"
-        patterns[key] = re.compile(either + r"(?!\w|\.\w)")
-        glued[key] = re.compile(either + r"(?=[^\W\d_])")
+        sources[key] = either
         key_rules = [r for rs in rules[key].values() for r in rs]
         for rule in key_rules:
             ends = [rule.words[-1]]
@@ -267,19 +269,20 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
     # (so a match starts where the key's word does).
     served = [
         key
-        for key in patterns
+        for key in sources
         if key.isascii() and all(w[0].startswith(key.decode()) for w in rules[key])
     ]
     scanner = _Scanner(
-        patterns,
-        glued,
+        sources,
+        {},
+        {},
         {k: {w: tuple(r) for w, r in v.items()} for k, v in rules.items()},
-        frozenset(patterns),
+        frozenset(sources),
         bounded,
         {end: frozenset(keys) for end, keys in endings.items()},
         tuple(sorted({len(end) for end in endings})),
         trie=re.compile(b" (" + _trie(served) + b")(?= )") if served else None,
-        keys_unserved=tuple(sorted(set(patterns) - set(served))),
+        keys_unserved=tuple(sorted(set(sources) - set(served))),
         regexes=tuple((m.slug, m.regex) for m in taxonomy.matchers if m.regex is not None),
         exclusions={m.slug: m.exclusions for m in taxonomy.matchers if m.exclusions is not None},
         needles={
@@ -449,7 +452,10 @@ def _rules_for(matched: str, by_words) -> tuple[tuple[str, bool], ...]:
 
 def _scan_reference(found, text: str, low: str, key: bytes, scanner: _Scanner) -> None:
     by_words = scanner.rules[key]
-    for m in scanner.patterns[key].finditer(low):
+    pattern = scanner.patterns.get(key)
+    if pattern is None:
+        pattern = scanner.patterns[key] = re.compile(scanner.sources[key] + r"(?!\w|\.\w)")
+    for m in pattern.finditer(low):
         start, end = m.span()
         if start:
             before = low[start - 1]
@@ -465,7 +471,10 @@ def _scan_glued(found, text: str, low: str, key: bytes, scanner: _Scanner, glue_
     # Scraped text glues a sentence to the next ("engenharia de plataformaVem ver"): in
     # the opening part, a phrase followed by lower-then-upper case still counts.
     by_words = scanner.rules[key]
-    for m in scanner.glued[key].finditer(low, 0, glue_chars):
+    pattern = scanner.glued.get(key)
+    if pattern is None:
+        pattern = scanner.glued[key] = re.compile(scanner.sources[key] + r"(?=[^\W\d_])")
+    for m in pattern.finditer(low, 0, glue_chars):
         start, end = m.span()
         if not (text[end - 1].islower() and text[end].isupper()):
             continue
@@ -486,7 +495,7 @@ def _find_mentions_reference(
     present = set(low.encode("utf-8").translate(_SCREEN_TABLE).split())
     found: dict[str, list[tuple[int, int, bool, str]]] = {}
     glue_chars = min(len(low), _GLUE_CHARS)
-    for key in present & scanner.patterns.keys():
+    for key in present & scanner.keys:
         _scan_reference(found, text, low, key, scanner)
         _scan_glued(found, text, low, key, scanner, glue_chars)
     return _finish_reference(found, text, taxonomy)
