@@ -115,10 +115,12 @@ class ShowRegistry:
     # any mention name at all (one scan of the opening before a str.find per name); None: no
     # pre-check
     _mention_any: re.Pattern[str] | None = field(default=None, repr=False)
+    _by_slug: dict[str, Show] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         names: list[str] = []
         for show in self.shows:
+            self._by_slug.setdefault(show.slug, show)
             for name in show.names:
                 self._by_name.setdefault(normalise_name(name), show)
                 names.append(name)
@@ -197,7 +199,8 @@ class ShowRegistry:
         return self._by_name.get(normalise_name(name))
 
     def by_slug(self, slug: str | None) -> Show | None:
-        return next((s for s in self.shows if s.slug == slug), None) if slug else None
+        """The first show with this slug (a dict: ingest asks twice per blurb)."""
+        return self._by_slug.get(slug) if slug else None
 
     def by_display_name(self, name: str) -> Show | None:
         return next((s for s in self.shows if s.name == name), None)

@@ -107,3 +107,12 @@ def test_mention_pre_check_on_real_blurbs() -> None:
         assert verdict == _verdicts(plain, line, line[:600])
         mentioned += any(strength == 1 for _, strength, _, _ in verdict)
     assert mentioned >= 3
+
+
+def test_by_slug_is_the_first_show_with_the_slug() -> None:
+    twice = parse_shows([{"name": "A", "slug": "a"}, {"name": "B", "slug": "b"}])
+    twice = type(twice)([*twice.shows, type(twice.shows[0])(name="A2", slug="a")])
+    for registry in (SHOWS, ODD, twice):
+        for slug in [s.slug for s in registry.shows] + ["nope", "", None]:
+            first = next((s for s in registry.shows if s.slug == slug), None) if slug else None
+            assert registry.by_slug(slug) is first, slug
