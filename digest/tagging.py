@@ -580,14 +580,7 @@ def _finish(
     out = {}
     for slug, mentions in found.items():
         if len(mentions) > 1:
-            mentions.sort()
-            # inside a longer mention of the same topic: drop
-            kept, last_end = [], -1
-            for mt in mentions:
-                if mt[0] >= last_end:
-                    kept.append(mt)
-                    last_end = mt[1]
-            mentions = kept
+            mentions = _outermost(mentions)
         excl = scanner.exclusions.get(slug)
         if excl is not None:
             # Checked in a window around each mention, not over the whole text: most texts
@@ -610,6 +603,20 @@ def _finish(
     return out
 
 
+def _outermost(
+    mentions: list[tuple[int, int, bool, str]],
+) -> list[tuple[int, int, bool, str]]:
+    """``mentions`` in text order without those inside a longer mention of the same topic
+    (sorts ``mentions`` in place)."""
+    mentions.sort()
+    kept, last_end = [], -1
+    for mt in mentions:
+        if mt[0] >= last_end:
+            kept.append(mt)
+            last_end = mt[1]
+    return kept
+
+
 def _finish_reference(
     found: dict[str, list[tuple[int, int, bool, str]]], text: str, taxonomy: Taxonomy
 ) -> dict[str, list[tuple[int, int, bool, str]]]:
@@ -621,14 +628,7 @@ def _finish_reference(
             if extra:
                 found[matcher.slug] = found.get(matcher.slug, []) + extra
     for slug, mentions in found.items():
-        mentions.sort()
-        # inside a longer mention of the same topic: drop
-        kept, last_end = [], -1
-        for mt in mentions:
-            if mt[0] >= last_end:
-                kept.append(mt)
-                last_end = mt[1]
-        found[slug] = kept
+        found[slug] = _outermost(mentions)
     # Exclusions are checked in a window around each mention, not over the whole text: most
     # texts mention a topic a handful of times, and a full scan per topic costs more.
     for slug, mentions in list(found.items()):
