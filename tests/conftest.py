@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import os
 import shutil
 import subprocess
@@ -72,6 +73,19 @@ def ingested_sample_slice(workdir: Path) -> Path:
     return content
 
 
+# A Pelican run with module flags set before the plugins load (see run_with_flags).
+_FLAGS_RUNNER = """
+import importlib, json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/plugins"]
+for target, value in json.loads(sys.argv[2]).items():
+    module, name = target.rsplit(".", 1)
+    setattr(importlib.import_module(module), name, value)
+sys.argv = ["pelican", *sys.argv[3:]]
+from pelican import main
+main()
+"""
+
+
 def run_pelican(
     content: Path, output: Path, settings: str = "pelicanconf.py", env: dict | None = None,
     extra_settings: dict[str, str] | None = None,
@@ -93,6 +107,51 @@ def run_pelican(
         args, capture_output=True, text=True, cwd=ROOT, check=False,
         env={**os.environ, **(env or {})},
     )  # fmt: skip
+
+
+def run_with_flags(
+    content: Path, output: Path, flags: dict[str, object], **settings: str
+) -> subprocess.CompletedProcess:
+    """A Pelican build of ``content`` into ``output`` (caches beside it) with module flags
+    set (``{"module.NAME": value}``) before the plugins load."""
+    overrides = {
+        "CACHE_PATH": f'"{output.parent / "cache"}"',
+        "TOPICS_FILE": f'"{content / "topics.yml"}"',
+        "SHOWS_FILE": f'"{content / "shows.yml"}"',
+        **settings,
+    }
+    args = [sys.executable, "-c", _FLAGS_RUNNER, str(ROOT), json.dumps(flags), str(content),
+            "-o", str(output), "-s", str(ROOT / "pelicanconf.py"),
+            "-e", *(f"{k}={v}" for k, v in overrides.items())]  # fmt: skip
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, f"pelican failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def build_warm(content: Path, output: Path, **settings: str) -> None:
+    """A build with Pelican's content cache on, as pelicanconf.py has it (rebuild tests)."""
+    warm = {"CACHE_CONTENT": "true", "LOAD_CONTENT_CACHE": "true"}
+    done = run_pelican(content, output, extra_settings={**warm, **settings})
+    assert done.returncode == 0, f"pelican failed:\n{done.stdout}\n{done.stderr}"
+
+
+def site_tree(output: Path) -> dict[str, bytes]:
+    """Every file but sitemap.xml, whose listing pages carry the build time (pelican-sitemap)."""
+    return {
+        str(path.relative_to(output)): path.read_bytes()
+        for path in sorted(output.rglob("*"))
+        if path.is_file() and path.name != "sitemap.xml"
+    }
+
+
+def assert_same_site(clean: dict[str, bytes], rebuilt: dict[str, bytes]) -> None:
+    """Every file of the clean build is in the rebuilt tree with the same bytes."""
+    # A kept output folder still holds the previous build's content-hashed search files;
+    # every file of the clean build must be there with the same bytes.
+    missing = sorted(set(clean) - set(rebuilt))
+    assert not missing, missing[:5]
+    differing = [name for name in clean if clean[name] != rebuilt[name]]
+    assert not differing, f"{len(differing)} files differ, e.g. {differing[:5]}"
 
 
 def build_site(workdir: Path, dumps: list[Path], **pelican_kwargs) -> BuiltSite:

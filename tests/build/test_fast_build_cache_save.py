@@ -15,8 +15,7 @@ import pytest
 from pelican.cache import FileStampDataCacher
 
 from plugins.fast_build import patches
-from tests.build.test_rebuild_keys import run_with_flags
-from tests.conftest import ROOT, ingested_sample_slice
+from tests.conftest import ROOT, ingested_sample_slice, run_with_flags
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from plugins.fast_build.fast_build import PageClaims
-from tests.build.test_rebuild_keys import run_with_flags
-from tests.conftest import ingested_sample_slice
+from tests.conftest import ingested_sample_slice, run_with_flags, site_tree
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 
@@ -39,14 +38,6 @@ def test_each_page_is_claimed_by_exactly_one_process():
     assert all(claims.claim(n) is None for n in range(pages - 100, pages))
 
 
-def _tree(output: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(output)): p.read_bytes()
-        for p in output.rglob("*")
-        if p.is_file() and p.name != "sitemap.xml"
-    }
-
-
 def test_claimed_split_builds_the_alternating_split_site(tmp_path_factory, tmp_path):
     content = ingested_sample_slice(tmp_path_factory.mktemp("claims"))
     claimed = tmp_path / "claimed" / "out"
@@ -54,7 +45,7 @@ def test_claimed_split_builds_the_alternating_split_site(tmp_path_factory, tmp_p
     alternating = tmp_path / "alternating" / "out"
     flags = {"fast_build.fast_build.CLAIM_PAGES": False}
     run_with_flags(content, alternating, flags, FAST_BUILD_FORK_AFTER="0")
-    ours, reference = _tree(claimed), _tree(alternating)
+    ours, reference = site_tree(claimed), site_tree(alternating)
     assert len(ours) > 50
     assert ours == reference
     # both processes recorded their pages in the render cache: every page is in it

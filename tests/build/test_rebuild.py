@@ -15,34 +15,11 @@ import pytest
 
 from tests.conftest import (
     ROOT,
+    assert_same_site,
+    build_warm,
     ingested_sample_slice,
-    run_pelican,
+    site_tree,
 )
-
-WARM = {"CACHE_CONTENT": "true", "LOAD_CONTENT_CACHE": "true"}
-
-
-def _build(content: Path, output: Path, **settings: str) -> None:
-    done = run_pelican(content, output, extra_settings={**WARM, **settings})
-    assert done.returncode == 0, f"pelican failed:\n{done.stdout}\n{done.stderr}"
-
-
-def _tree(output: Path) -> dict[str, bytes]:
-    """Every file but sitemap.xml, whose listing pages carry the build time (pelican-sitemap)."""
-    return {
-        str(path.relative_to(output)): path.read_bytes()
-        for path in sorted(output.rglob("*"))
-        if path.is_file() and path.name != "sitemap.xml"
-    }
-
-
-def _assert_same(clean: dict[str, bytes], rebuilt: dict[str, bytes]) -> None:
-    # A kept output folder still holds the previous build's content-hashed search files;
-    # every file of the clean build must be there with the same bytes.
-    missing = sorted(set(clean) - set(rebuilt))
-    assert not missing, missing[:5]
-    differing = [name for name in clean if clean[name] != rebuilt[name]]
-    assert not differing, f"{len(differing)} files differ, e.g. {differing[:5]}"
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +30,11 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_warm_rebuild_rewrites_no_file_and_renders_no_page(content, tmp_path):
     output = tmp_path / "out"
-    _build(content, output)
+    build_warm(content, output)
     stamps = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
     cache = tmp_path / "cache"
     keys = pickle.loads((cache / "fast_build_render.pickle").read_bytes())["pages"]
-    _build(content, output)
+    build_warm(content, output)
     touched = [
         str(p) for p in stamps if p.name != "sitemap.xml" and p.stat().st_mtime_ns != stamps[p]
     ]
@@ -71,29 +48,29 @@ def test_rebuild_after_template_change_matches_clean_build(content, tmp_path):
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
     output = tmp_path / "out"
-    _build(content, output, THEME=f'"{theme}"')
+    build_warm(content, output, THEME=f'"{theme}"')
     chips = theme / "templates" / "_topic_chips.html"
     chips.write_text(chips.read_text().replace('class="chips"', 'class="chips topics"'))
-    _build(content, output, THEME=f'"{theme}"')
-    rebuilt = _tree(output)
+    build_warm(content, output, THEME=f'"{theme}"')
+    rebuilt = site_tree(output)
     assert any(b'class="chips topics"' in data for data in rebuilt.values())
     clean = tmp_path / "clean" / "out"
-    _build(content, clean, THEME=f'"{theme}"')
-    _assert_same(_tree(clean), rebuilt)
+    build_warm(content, clean, THEME=f'"{theme}"')
+    assert_same_site(site_tree(clean), rebuilt)
 
 
 def test_rebuild_after_setting_change_matches_clean_build(content, tmp_path):
     """RELATED_MAX changes the related episodes (related's cached ranking) and every article
     page (the render cache); SEARCH_SUMMARY_CHARS changes only the search store."""
     output = tmp_path / "out"
-    _build(content, output)
+    build_warm(content, output)
     changed = {"RELATED_MAX": "2", "SEARCH_SUMMARY_CHARS": "40"}
-    _build(content, output, **changed)
+    build_warm(content, output, **changed)
     clean = tmp_path / "clean" / "out"
-    _build(content, clean, **changed)
-    _assert_same(_tree(clean), _tree(output))
-    _build(content, tmp_path / "default" / "out")
-    assert _tree(tmp_path / "default" / "out") != _tree(clean)
+    build_warm(content, clean, **changed)
+    assert_same_site(site_tree(clean), site_tree(output))
+    build_warm(content, tmp_path / "default" / "out")
+    assert site_tree(tmp_path / "default" / "out") != site_tree(clean)
 
 
 def test_search_record_key_covers_every_field():
@@ -202,7 +179,7 @@ def test_tag_edit_rebuild_matches_clean_build_and_skips_other_archive_pages(cont
     edited = tmp_path / "content"
     shutil.copytree(content, edited)
     output = tmp_path / "out"
-    _build(edited, output, **pages)
+    build_warm(edited, output, **pages)
     cache = tmp_path / "cache"
     before = pickle.loads((cache / "fast_build_render.pickle").read_bytes())["pages"]
     episodes = sorted((edited / "episodes").glob("*.md"))
@@ -213,11 +190,11 @@ def test_tag_edit_rebuild_matches_clean_build_and_skips_other_archive_pages(cont
     first = text.split("\ntags:\n", 1)[1].splitlines()[0]
     other = next(line for line in tags if line != first and line not in text)
     episode.write_text(text.replace(f"\ntags:\n{first}\n", f"\ntags:\n{other}\n", 1))
-    _build(edited, output, **pages)
-    rebuilt = _tree(output)
+    build_warm(edited, output, **pages)
+    rebuilt = site_tree(output)
     clean = tmp_path / "clean" / "out"
-    _build(edited, clean, **pages)
-    _assert_same(_tree(clean), rebuilt)
+    build_warm(edited, clean, **pages)
+    assert_same_site(site_tree(clean), rebuilt)
     after = pickle.loads((cache / "fast_build_render.pickle").read_bytes())["pages"]
     archive = [path for path in after if Path(path).relative_to(output).parts[0] == "archive"]
     changed = {path for path in archive if after[path][0] != before.get(path, (None,))[0]}

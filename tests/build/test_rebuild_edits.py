@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.test_rebuild import _assert_same, _build, _tree
-from tests.conftest import ingested_sample_slice
+from tests.conftest import assert_same_site, build_warm, ingested_sample_slice, site_tree
 
 
 @pytest.fixture(scope="module")
@@ -79,14 +78,14 @@ def test_rebuild_after_an_edit_matches_clean_build(content, tmp_path, edit):
     edited = tmp_path / "content"
     shutil.copytree(content, edited)
     output = tmp_path / "out"
-    _build(edited, output)
-    before = _tree(output)
+    build_warm(edited, output)
+    before = site_tree(output)
     marker = EDITS[edit](edited)
-    _build(edited, output)
-    rebuilt = _tree(output)
+    build_warm(edited, output)
+    rebuilt = site_tree(output)
     # the edit shows, on more than one page (cards, related lists, listings)
     assert sum(marker in data for data in rebuilt.values()) > 1
     assert not any(marker in data for data in before.values())
     clean = tmp_path / "clean" / "out"
-    _build(edited, clean)
-    _assert_same(_tree(clean), rebuilt)
+    build_warm(edited, clean)
+    assert_same_site(site_tree(clean), rebuilt)

@@ -18,37 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, ingested_sample_slice
-
-_RUNNER = """
-import importlib, json, sys
-sys.path[:0] = [sys.argv[1], sys.argv[1] + "/plugins"]
-for target, value in json.loads(sys.argv[2]).items():
-    module, name = target.rsplit(".", 1)
-    setattr(importlib.import_module(module), name, value)
-sys.argv = ["pelican", *sys.argv[3:]]
-from pelican import main
-main()
-"""
-
-
-def run_with_flags(
-    content: Path, output: Path, flags: dict[str, object], **settings: str
-) -> subprocess.CompletedProcess:
-    """A Pelican build of ``content`` into ``output`` (caches beside it) with module flags
-    set (``{"module.NAME": value}``) before the plugins load."""
-    overrides = {
-        "CACHE_PATH": f'"{output.parent / "cache"}"',
-        "TOPICS_FILE": f'"{content / "topics.yml"}"',
-        "SHOWS_FILE": f'"{content / "shows.yml"}"',
-        **settings,
-    }
-    args = [sys.executable, "-c", _RUNNER, str(ROOT), json.dumps(flags), str(content),
-            "-o", str(output), "-s", str(ROOT / "pelicanconf.py"),
-            "-e", *(f"{k}={v}" for k, v in overrides.items())]  # fmt: skip
-    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False)
-    assert done.returncode == 0, f"pelican failed:\n{done.stdout}\n{done.stderr}"
-    return done
+from tests.conftest import ROOT, ingested_sample_slice, run_with_flags
 
 
 def _keys(content: Path, work: Path, flags: dict[str, object]) -> dict[str, str]:

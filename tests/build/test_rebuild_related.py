@@ -114,24 +114,30 @@ def test_rerank_changed_fills_a_row_that_had_fewer_picks_than_the_limit():
 
 def test_tag_edit_rebuild_with_small_blocks_matches_clean_build(tmp_path):
     """End to end, with blocks of two rows so that most of the sample keeps its ranking."""
-    from tests.build.test_rebuild import _assert_same, _build, _tree
-    from tests.conftest import SAMPLE_SLICE, prepare_content, run_ingest
+    from tests.conftest import (
+        SAMPLE_SLICE,
+        assert_same_site,
+        build_warm,
+        prepare_content,
+        run_ingest,
+        site_tree,
+    )
 
     content = prepare_content(tmp_path / "site")
     assert run_ingest([SAMPLE_SLICE], content / "episodes").returncode == 0
     small = {"RELATED_BLOCK_ROWS": "2"}
     output = tmp_path / "out"
-    _build(content, output, **small)
+    build_warm(content, output, **small)
     episodes = sorted((content / "episodes").glob("*.md"))
     for episode in episodes[3:6]:  # one topic swapped on three episodes
         text = episode.read_text()
         first = text.split("\ntags:\n", 1)[1].splitlines()[0]
         other = "- observability" if first != "- observability" else "- kubernetes"
         episode.write_text(text.replace(f"\ntags:\n{first}\n", f"\ntags:\n{other}\n", 1))
-    _build(content, output, **small)
+    build_warm(content, output, **small)
     clean = tmp_path / "clean" / "out"
-    _build(content, clean, **small)
-    _assert_same(_tree(clean), _tree(output))
+    build_warm(content, clean, **small)
+    assert_same_site(site_tree(clean), site_tree(output))
 
 
 def test_a_row_with_a_candidate_at_the_similarity_threshold_goes_to_its_block():

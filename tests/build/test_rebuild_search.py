@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.test_rebuild_keys import run_with_flags
-from tests.conftest import ingested_sample_slice
+from tests.conftest import ingested_sample_slice, run_with_flags
 
 WARM = {"CACHE_CONTENT": "true", "LOAD_CONTENT_CACHE": "true"}
 REFERENCE = {"search_index.search_index.DEFER": False}
