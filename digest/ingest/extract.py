@@ -170,19 +170,7 @@ def _turns(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Ma
     if rx is None:
         return iter(())
     endpos = len(text) if endpos is None else min(endpos, len(text))
-    return _turns_at(rx, text, _turn_starts(text, key, pos, endpos), endpos)
-
-
-def _turns_at(
-    rx: re.Pattern[str], text: str, starts: list[int], endpos: int
-) -> Iterator[re.Match[str]]:
-    end = 0
-    for at in starts:
-        if at >= end:
-            m = rx.match(text, at, endpos)
-            if m:
-                end = m.end()
-                yield m
+    return clean.matches_at(rx, text, _turn_starts(text, key, pos, endpos), endpos)
 
 
 _TURN_CAPITAL = re.compile("[A-ZÀ-Þ]")
@@ -657,10 +645,8 @@ def _transcript_mark(text: str) -> re.Match[str] | None:
     with an optional group, so a search tries it at every position of a 65 kB transcript.)"""
     starts: set[int] = set()
     for word in ("Transcript", "TRANSCRIPT"):
-        at = text.find(word)
-        while at >= 0:
+        for at in clean.positions(text, word):
             starts.update(at - back for back in (0, 5, 8) if at >= back)
-            at = text.find(word, at + 1)
     for start in sorted(starts):
         m = _TRANSCRIPT_MARK.match(text, start)
         if m:
@@ -871,13 +857,7 @@ def _matches_from(
             ats.update(at + 1 for at in clean.positions(text, "\n"))
         else:
             ats.update(clean.positions(text, start))
-    end = 0
-    for at in sorted(ats):
-        if at >= end:
-            m = rx.match(text, at)
-            if m:
-                end = m.end()
-                yield m
+    yield from clean.matches_at(rx, text, sorted(ats))
 
 
 def _by_identity(table: dict[re.Pattern[str], Any]) -> dict[int, Any]:
