@@ -26,6 +26,7 @@ def test_bench_smoke_prints_table_and_json(tmp_path):
                   "× stock", "search payload"):  # fmt: skip
         assert label in done.stdout, label
 
+    assert not (out / ".trash").exists()  # old trees set aside during timing are gone
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert {"nproc", "cpu", "mem_mb", "pelican"} <= set(results["machine"])
     (size,) = results["sizes"].values()

@@ -34,3 +34,30 @@ def test_scaling_is_reported_per_tenfold_episodes():
     )
     assert f"{big['episodes']}/{small['episodes']} episodes" in text
     assert f"({time_ratio * 10 / episodes_ratio:.2f}× per 10× episodes)" in text
+
+
+def test_trash_sets_trees_aside_and_deletes_them_only_when_emptied(tmp_path):
+    """A timed run must not follow the deletion of thousands of files (see bench's docstring):
+    the old tree is renamed away, the new run writes into a fresh folder of the same name."""
+    output = tmp_path / "output"
+    (output / "episodes").mkdir(parents=True)
+    (output / "episodes" / "a.html").write_text("old", encoding="utf-8")
+    trash = bench.Trash(tmp_path / ".trash")
+
+    trash.set_aside(output)
+    trash.set_aside(tmp_path / "never-built")  # nothing there: nothing to do
+    assert not output.exists()
+    (kept,) = (tmp_path / ".trash").iterdir()
+    assert (kept / "episodes" / "a.html").read_text(encoding="utf-8") == "old"
+
+    output.mkdir()
+    trash.set_aside(output)  # a second run's tree does not collide with the first
+    assert len(list((tmp_path / ".trash").iterdir())) == 2
+
+    trash.empty(settle=False)
+    assert not (tmp_path / ".trash").exists()
+
+
+def test_recently_deleted_window_reads_the_kernel_setting():
+    window = bench.recently_deleted_window()
+    assert 0 < window < 3600
