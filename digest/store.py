@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -558,7 +560,12 @@ def _write_planned(k: int) -> Outcome:
     return _save_one(ep, stem, ex, out_dir)
 
 
-def save_all(episodes: list[Episode], out_dir: Path, mapper: Any = map) -> list[Outcome]:
+def save_all(
+    episodes: list[Episode],
+    out_dir: Path,
+    mapper: Any = map,
+    tagged: Iterable[int] | None = None,
+) -> list[Outcome]:
     """Write every episode into ``out_dir`` following the edit-preservation rule.
 
     Three steps: each episode's own file is compared with what ingest would write (through
@@ -566,6 +573,13 @@ def save_all(episodes: list[Episode], out_dir: Path, mapper: Any = map) -> list[
     only step that must be serial); the files are merged, rendered and written (through
     ``mapper`` again: :func:`digest.ingest.pipeline.fork_map` makes that two processes, each
     file read and written by one job).
+
+    ``tagged`` (:attr:`digest.ingest.pipeline.IngestResult.tagging`): the indices of episodes
+    whose ``tags`` were just set, each once; it is consumed here.  Into a folder with no
+    episode file yet (a first run), where which file each episode goes to does not depend on
+    its tags, each file is written as soon as its episode is tagged, by this process alone:
+    the writing overlaps the tagging workers, and one writer does not make a second spin on
+    the folder's lock.  Otherwise every episode is tagged first, then saved as above.
     """
     # Temporary files of a run that was killed mid-write (the caller holds the run lock, so no
     # other run owns them): never episodes, safe to remove.
@@ -574,6 +588,11 @@ def save_all(episodes: list[Episode], out_dir: Path, mapper: Any = map) -> list[
             with contextlib.suppress(OSError):
                 stale.unlink()
     existing = _scan(out_dir)
+    if tagged is not None and not existing:
+        return _save_new_as_tagged(episodes, out_dir, tagged)
+    if tagged is not None:
+        for _ in tagged:
+            pass
     _PASS.clear()
     _PASS.update(episodes=episodes, out_dir=out_dir, stems=frozenset(existing))
     try:
@@ -582,42 +601,82 @@ def save_all(episodes: list[Episode], out_dir: Path, mapper: Any = map) -> list[
             if existing
             else [(False, None)] * len(episodes)
         )
-        by_source: dict[str, str] | None = None
-        claimed: set[str] = set()
-        outcomes: list[Outcome | None] = []
-        plan: list[str | None] = []
-        for ep, (same, ident) in zip(episodes, checks, strict=True):
-            own = ep.slug in existing
-            # Fast path (the re-run case): the file is byte for byte what ingest would write
-            # into an empty folder, so it is this episode's own, unedited, and unchanged — the
-            # decision the full rule reaches after parsing it (tests/unit/test_store.py
-            # compares the two).
-            if ep.slug not in claimed and own and same:
-                claimed.add(ep.slug)
-                outcomes.append(Outcome(out_dir / f"{ep.slug}.md", "unchanged"))
-                plan.append(None)
-                continue
-            if ep.slug not in claimed and own and ident == ep.source.sha256:
-                stem: str | None = ep.slug  # its own file (two listings of one blurb: one each)
-            else:
-                if by_source is None:
-                    by_source = {}
-                    for key, ex in existing.items():
-                        found = _identity(ex.meta)
-                        if found and ex.meta and RECORD_KEY in ex.meta:
-                            by_source.setdefault(found, key)
-                stem = by_source.get(ep.source.sha256)
-            if stem is None or stem in claimed:
-                stem = _free_stem(ep, existing, claimed)
-            claimed.add(stem)
-            outcomes.append(None)
-            plan.append(stem)
+        outcomes, plan = _plan(episodes, out_dir, existing, checks)
         _PASS["plan"] = plan
         todo = [k for k, stem in enumerate(plan) if stem is not None]
         for k, outcome in zip(todo, mapper(_write_planned, todo), strict=True):
             outcomes[k] = outcome
     finally:
         _PASS.clear()
+    return outcomes  # type: ignore[return-value]
+
+
+def _plan(
+    episodes: list[Episode],
+    out_dir: Path,
+    existing: dict[str, _Existing],
+    checks: list[tuple[bool, str | None]],
+) -> tuple[list[Outcome | None], list[str | None]]:
+    """Which file each episode goes to (None: its file is already what ingest would write,
+    and its outcome is set), decided in order."""
+    by_source: dict[str, str] | None = None
+    claimed: set[str] = set()
+    outcomes: list[Outcome | None] = []
+    plan: list[str | None] = []
+    for ep, (same, ident) in zip(episodes, checks, strict=True):
+        own = ep.slug in existing
+        # Fast path (the re-run case): the file is byte for byte what ingest would write
+        # into an empty folder, so it is this episode's own, unedited, and unchanged — the
+        # decision the full rule reaches after parsing it (tests/unit/test_store.py
+        # compares the two).
+        if ep.slug not in claimed and own and same:
+            claimed.add(ep.slug)
+            outcomes.append(Outcome(out_dir / f"{ep.slug}.md", "unchanged"))
+            plan.append(None)
+            continue
+        if ep.slug not in claimed and own and ident == ep.source.sha256:
+            stem: str | None = ep.slug  # its own file (two listings of one blurb: one each)
+        else:
+            if by_source is None:
+                by_source = {}
+                for key, ex in existing.items():
+                    found = _identity(ex.meta)
+                    if found and ex.meta and RECORD_KEY in ex.meta:
+                        by_source.setdefault(found, key)
+            stem = by_source.get(ep.source.sha256)
+        if stem is None or stem in claimed:
+            stem = _free_stem(ep, existing, claimed)
+        claimed.add(stem)
+        outcomes.append(None)
+        plan.append(stem)
+    return outcomes, plan
+
+
+def _save_new_as_tagged(
+    episodes: list[Episode], out_dir: Path, tagged: Iterable[int]
+) -> list[Outcome]:
+    """:func:`save_all` into a folder without episode files: each file written (here, in this
+    process) once ``tagged`` says its episode's tags are set.  Where each goes is decided first,
+    as :func:`_plan` decides it — in an empty folder that reads only slugs, never tags."""
+    outcomes, plan = _plan(episodes, out_dir, {}, [(False, None)] * len(episodes))
+    # The cyclic collector stays off while ~10,000 files are written: nothing here makes a
+    # cycle, and its full collections would walk every object ingest made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for k in tagged:
+            stem = plan[k]
+            if stem is None or outcomes[k] is not None:
+                raise RuntimeError(f"episode {k} tagged twice or not planned")
+            outcomes[k] = _save_one(episodes[k], stem, None, out_dir)
+    finally:
+        close = getattr(tagged, "close", None)
+        if close is not None:  # a failed write stops the tagging (and its pool) now
+            close()
+        if collecting:
+            gc.enable()
+    if any(o is None for o in outcomes):
+        raise RuntimeError("tagging ended before every episode was tagged")
     return outcomes  # type: ignore[return-value]
 
 

@@ -217,12 +217,14 @@ def _run(
             bar.total = total  # distinct blurbs: fewer than the lines the bar started with
             bar.update(done - bar.n)
 
-    result = ingest(usable, shows, taxonomy, mapper=mapper, progress=progress)
+    # Tagging is left to save_all to run: on a first run it writes each file as its episode is
+    # tagged, while the workers tag the next ones.
+    result = ingest(usable, shows, taxonomy, mapper=mapper, progress=progress, defer_tagging=True)
     if bar is not None:
         bar.close()
     result.warnings[:0] = warnings
     result.problems = [p for p in result.problems if not p.fatal] + fatal
-    outcomes = save_all(result.episodes, args.output, mapper=mapper)
+    outcomes = save_all(result.episodes, args.output, mapper=mapper, tagged=result.tagging)
 
     summary = _summary(result, outcomes, time.perf_counter() - started)
     if args.json:

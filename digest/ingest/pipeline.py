@@ -69,6 +69,10 @@ class IngestResult:
     merges: list[Merge] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
+    # With ``ingest(..., defer_tagging=True)``: the topic-tagging pass, not run yet.  Iterating
+    # it runs it (through the mapper) and yields each episode's index once its ``tags`` are
+    # set, in order, so a writer can write each file while the workers tag the next ones.
+    tagging: Iterator[int] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -291,8 +295,14 @@ def ingest(
     taxonomy: Any = None,
     mapper: Mapper = map,
     progress: Callable[[int, int], None] | None = None,
+    defer_tagging: bool = False,
 ) -> IngestResult:
     """Turn read dumps into episodes (pure apart from calling ``mapper`` and ``progress``).
+
+    ``defer_tagging``: return before the last pass (topic tagging) and leave it to the caller
+    as :attr:`IngestResult.tagging`, so that :func:`digest.store.save_all` can write each file
+    as its tags come, in the main process, while the workers tag the rest (the episodes get the
+    same tags either way; until it is consumed, their ``tags`` are empty).
 
     ``progress(done, total)`` counts distinct blurbs extracted: cruft, show lines and exact
     repeats are not work, so a bar sized by them would close short of 100 %.
@@ -307,7 +317,7 @@ def ingest(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _ingest(dumps, shows, taxonomy, mapper, progress)
+        return _ingest(dumps, shows, taxonomy, mapper, progress, defer_tagging)
     finally:
         if collecting:
             gc.enable()
@@ -319,6 +329,7 @@ def _ingest(
     taxonomy: Any,
     mapper: Mapper,
     progress: Callable[[int, int], None] | None,
+    defer_tagging: bool = False,
 ) -> IngestResult:
     result = IngestResult()
     blurbs: list[_Blurb] = []
@@ -481,17 +492,33 @@ def _ingest(
         # episodes twice.  Through ``mapper``, so a pool shares the work.  The tagged text
         # keeps the chapter list the published body no longer repeats: chapter labels are
         # evidence of what the episode discusses.
-        _PASS.update(
-            titles=[ep.title for ep in episodes],
-            tag_texts=[tagging_text(extracted[i], tag_inserts.get(i)) for i in kept_keys],
-        )
-        try:
-            for ep, tags in zip(episodes, mapper(retag, range(len(episodes))), strict=True):
-                ep.tags = tags
-        finally:
-            _PASS.clear()
+        tag_texts = [tagging_text(extracted[i], tag_inserts.get(i)) for i in kept_keys]
+        tagging = _tag_each(episodes, tag_texts, mapper)
+        if defer_tagging:
+            result.tagging = tagging
+        else:
+            for _ in tagging:
+                pass
     result.episodes = episodes
     return result
+
+
+def _tag_each(episodes: list[Episode], tag_texts: list[str], mapper: Mapper) -> Iterator[int]:
+    """The retag pass, run as it is iterated: sets each episode's ``tags`` (in order) and then
+    yields its index.  What the jobs point into is set only once it starts, so a mapper that
+    forks does so then (with whatever the caller holds by that time)."""
+    _PASS.clear()
+    _PASS.update(titles=[ep.title for ep in episodes], tag_texts=tag_texts)
+    results = mapper(retag, range(len(episodes)))
+    try:
+        for k, tags in zip(range(len(episodes)), results, strict=True):
+            episodes[k].tags = tags
+            yield k
+    finally:
+        _PASS.clear()
+        close = getattr(results, "close", None)
+        if close is not None:  # stopped early: a pool shuts down now, not when collected
+            close()
 
 
 def _distinct_titles(episodes: list[Episode]) -> None:
