@@ -844,20 +844,34 @@ def _trigger_matches(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
 
 
 def _matches_from(
-    rx: re.Pattern[str], text: str, starts: tuple[str, ...] | None
+    rx: re.Pattern[str],
+    text: str,
+    starts: tuple[str, ...] | None,
+    found_at: dict[Any, list[int]] | None = None,
 ) -> Iterator[re.Match[str]]:
-    """:func:`_trigger_matches` with the trigger's start strings already looked up."""
+    """:func:`_trigger_matches` with the trigger's start strings already looked up.
+
+    ``found_at`` (one dict per text) keeps where each start string is, and the sorted union
+    for each tuple of them: four triggers start at sentence starts, so the text's periods
+    and newlines are looked for once instead of four times."""
     if starts is None:
         yield from rx.finditer(text)
         return
-    ats: set[int] = set()
-    for start in starts:
-        if start == _LINE_START:
-            ats.add(0)
-            ats.update(at + 1 for at in clean.positions(text, "\n"))
-        else:
-            ats.update(clean.positions(text, start))
-    yield from clean.matches_at(rx, text, sorted(ats))
+    found_at = {} if found_at is None else found_at
+    ats = found_at.get(starts)
+    if ats is None:
+        union: set[int] = set()
+        for start in starts:
+            where = found_at.get(start)
+            if where is None:
+                if start == _LINE_START:
+                    where = [0, *(at + 1 for at in clean.positions(text, "\n"))]
+                else:
+                    where = clean.positions(text, start)
+                found_at[start] = where
+            union.update(where)
+        ats = found_at[starts] = sorted(union)
+    yield from clean.matches_at(rx, text, ats)
 
 
 def _by_identity(table: dict[re.Pattern[str], Any]) -> dict[int, Any]:
@@ -868,9 +882,11 @@ def _by_identity(table: dict[re.Pattern[str], Any]) -> dict[int, Any]:
     return {id(rx): value for rx, value in table.items()}
 
 
-def _names_matched(patterns, text: str):
-    """(position, cleaned name) for every ``name``/``name2`` group the patterns match."""
+def _names_matched(patterns, text: str, found_at: dict[Any, list[int]] | None = None):
+    """(position, cleaned name) for every ``name``/``name2`` group the patterns match
+    (``found_at``: see :func:`_matches_from`)."""
     needs_of, needs_re_of, starts_of = map(_by_identity, (_NEEDS, _NEEDS_RE, _STARTS))
+    found_at = {} if found_at is None else found_at
     for rx in patterns:
         key = id(rx)
         needs = needs_of.get(key)
@@ -880,7 +896,7 @@ def _names_matched(patterns, text: str):
         if needs_re is not None and not needs_re.search(text):
             continue
         groups = [g for g in ("name", "name2") if g in rx.groupindex]
-        for m in _matches_from(rx, text, starts_of.get(key)):
+        for m in _matches_from(rx, text, starts_of.get(key), found_at):
             for g in groups:
                 if m.group(g):
                     n = _clean_name(m.group(g))
@@ -890,9 +906,10 @@ def _names_matched(patterns, text: str):
 
 def find_people(text: str, known_hosts: tuple[str, ...] = ()) -> tuple[list[str], set[str]]:
     """Guests (not hosts) named in ``text``, in order of appearance, and the hosts found."""
+    found_at: dict[Any, list[int]] = {}  # (hosts and guests start at the same places)
     hosts = {h.casefold() for h in known_hosts}
-    hosts |= {n.casefold() for _, n in _names_matched(_HOST_RE, text)}
-    found: list[tuple[int, str]] = list(_names_matched(_GUEST_RE, text))
+    hosts |= {n.casefold() for _, n in _names_matched(_HOST_RE, text, found_at)}
+    found: list[tuple[int, str]] = list(_names_matched(_GUEST_RE, text, found_at))
     guests: list[str] = []
     seen: set[str] = set()
     for _, n in sorted(found):
@@ -1108,11 +1125,22 @@ def _language_sample(text: str) -> str:
     return sample
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def has_words(text: str, count: int) -> bool:
+    """``len(_WORD.findall(text)) >= count``, stopping at the ``count``-th word.
+
+    Why: the language sample is 400 characters and its fourth word is usually among the
+    first thirty; counting every word cost ~15 µs a blurb."""
+    return count <= 0 or next(islice(_WORD.finditer(text), count - 1, None), None) is not None
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code from py3langid (deterministic); ``None`` when it is not sure."""
     global _LANGID
     sample = _language_sample(text)
-    if len(re.findall(r"[^\W\d_]{2,}", sample)) < 4:
+    if not has_words(sample, 4):
         return None
     if _LANGID is None:
         _LANGID = _language_identifier()
@@ -1403,7 +1431,19 @@ def md_escape(text: str) -> str:
                 return "\\&" if _ENTITY_AHEAD.match(text, i + 1) else c
 
             text = _MD_IN_CONTEXT.sub(esc, text)
+    if not _may_start_markup(text):  # (most paragraphs: a call of re.sub saved)
+        return text
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+_MD_LINE_FIRST = frozenset("#>+-=")
+
+
+def _may_start_markup(text: str) -> bool:
+    """False only when ``_MD_LINE_START`` cannot match ``text``: its first non-space character
+    (``str.lstrip`` strips what ``\\s`` matches) is none of ``#>+-=`` and no digit."""
+    first = text.lstrip()[:1]
+    return bool(first) and (first in _MD_LINE_FIRST or first.isdigit())
 
 
 def md_inline(text: str) -> str:
@@ -1432,7 +1472,11 @@ def render_paragraphs(text: str) -> list[str]:
     # https://x.com/… – Phoenix Analytics 0.3.0 released…").
     if "http" in text:
         text = re.sub(r"(?<=[.!?])\s+(?=https?://)", "\n\n", text)
-    return [md_inline(_squash(p)) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    # Without a newline there is one paragraph; without a URL's literal (see clean.find_urls)
+    # md_inline is md_escape.  (A transcript is rendered turn by turn: ~70 calls.)
+    pieces = re.split(r"\n\s*\n", text) if "\n" in text else [text]
+    inline = md_inline if clean.may_have_urls(text) else md_escape
+    return [inline(_squash(p)) for p in pieces if p.strip()]
 
 
 def render_transcript(text: str) -> list[str]:
@@ -1455,6 +1499,38 @@ def render_transcript(text: str) -> list[str]:
 
 
 _GLUED_SPEAKER = re.compile(r"([.!?])(?=[A-Z][A-Za-z'’-]{1,20}(?: [A-Z][A-Za-z'’-]{1,20})?:\s)")
+_NAME_END = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'’-")
+_COLON_SPACE = re.compile(r":\s")  # (a literal start: found at C speed)
+_GLUED_SPEAKER_SPAN = 44  # from the "." to the ":": 1 + 21 + 1 + 21 characters at most
+
+
+def unglue_speakers(text: str) -> str:
+    r"""``_GLUED_SPEAKER.sub(r"\1\n\n", text)``, with the regex tried only before a colon
+    that can end a speaker's name.
+
+    Why: the regex starts with a class, so ``sub`` tries it at every position of a 44 kB
+    transcript (~200 µs).  Every match is a ``.!?`` followed by a name whose ":" and space
+    lie at most 44 characters further on, with a letter (or ``'’-``) right before the ":";
+    each such colon's window is searched with the end of the string just after the space
+    (a look-ahead that succeeds there succeeds in the whole text too).  A match takes one
+    character, so the matches are exactly the positions where the regex matches."""
+    found: set[int] = set()
+    for colon in _COLON_SPACE.finditer(text):
+        at = colon.start()
+        if text[at - 1 : at] in _NAME_END:
+            lo = max(0, at - _GLUED_SPEAKER_SPAN)
+            found.update(m.start() for m in _GLUED_SPEAKER.finditer(text, lo, at + 2))
+    if not found:
+        return text
+    out: list[str] = []
+    done = 0
+    for at in sorted(found):
+        out += (text[done : at + 1], "\n\n")
+        done = at + 1
+    out.append(text[done:])
+    return "".join(out)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"  +")  # (a literal start: found at C speed)
 
@@ -1540,7 +1616,7 @@ def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> E
         # Speaker turns give a transcript its paragraphs; the glue rules are kept for the
         # notes (a 65 kB transcript would cost more time than they save there).
         # "…build for the data space.Erik: But it is…": a speaker glued to the last sentence
-        paras += render_transcript(_GLUED_SPEAKER.sub(r"\1\n\n", transcript))
+        paras += render_transcript(unglue_speakers(transcript))
     if truncated:
         paras.append("*The source text was cut off here.*")
     body = "\n\n".join(p for p in paras if p) + "\n"
