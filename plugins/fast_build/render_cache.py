@@ -756,7 +756,24 @@ def template_names(env, template_name: str, memo: dict):
                 direct.append((n.node.name, n.attr))
             else:
                 indirect.add(n.attr)
-        bound |= {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
+        # A macro's (or call block's) parameters are bound inside its body only: the theme's
+        # ``topic_chips(article)`` must not make every ``article.x`` of the page indirect
+        # (then one episode's edit re-rendered every page whose related episodes list it).
+        # (``with`` targets are "param" Names too, and stay bound everywhere.)
+        parameters: set[int] = set()
+        for scope in ast.find_all((nodes.Macro, nodes.CallBlock)):
+            parameters |= {id(arg) for arg in scope.args}
+            params = {arg.name for arg in scope.args} | {"caller"}
+            indirect |= {
+                n.attr
+                for n in scope.find_all(nodes.Getattr)
+                if isinstance(n.node, nodes.Name) and n.node.name in params
+            }
+        bound |= {
+            n.name
+            for n in ast.find_all(nodes.Name)
+            if n.ctx in ("store", "param") and id(n) not in parameters
+        }
         bound |= {n.target for n in ast.find_all(nodes.Import)}
         macros |= {n.name for n in ast.find_all(nodes.Macro)}
         macros |= {
@@ -790,7 +807,8 @@ def template_names(env, template_name: str, memo: dict):
         opaque = True
     # Attributes that may be read on an entity reached *through* another one (a card's topic
     # chips): all but those read only as ``name.attribute`` on a page variable (the tag page's
-    # own ``tag.count``). Bound names (loops, ``set``, macro parameters) may hold anything.
+    # own ``tag.count``). Bound names (loops, ``set``) may hold anything; so may a macro's
+    # parameters, in its body (above).
     indirect |= {attr for name, attr in direct if name in bound or name in macros}
     # a helper's argument may be any entity: what it reads counts at every depth
     attrs |= declared

@@ -158,6 +158,40 @@ def test_template_analysis_flags_what_it_cannot_see():
     assert not opaque and "related_episodes" in through
 
 
+def test_macro_parameters_are_bound_in_the_macro_only():
+    """A macro's parameter named like a page variable (the theme's ``topic_chips(article)``)
+    reads an entity that may be reached through another one, inside the macro only: what the
+    page reads on its own ``article`` outside it stays direct, so a related episode's own
+    related list is not part of an episode page's key. ``with`` targets and loop variables
+    stay bound everywhere."""
+    from jinja2 import DictLoader, Environment
+
+    from plugins.fast_build.render_cache import template_names
+
+    env = Environment(
+        loader=DictLoader(
+            {
+                "chips.html": "{% macro chips(article) %}{{ article.tags }}{% endmacro %}",
+                "page.html": '{% from "chips.html" import chips %}'
+                "{{ article.related_episodes }}{{ chips(article.related_episodes[0]) }}",
+                "call.html": "{% macro card(x) %}{{ caller(x) }}{% endmacro %}"
+                "{% call(article) card(article.previous_episode) %}{{ article.summary }}"
+                "{% endcall %}{{ article.next_episode }}",
+                "with.html": "{% with article = article.previous_episode %}{{ article.title }}"
+                "{% endwith %}{{ article.related_episodes }}",
+            }
+        )
+    )
+    _, attrs, opaque, through = template_names(env, "page.html", {})
+    assert not opaque and "related_episodes" in attrs
+    assert "tags" in through and "related_episodes" not in through
+    _, _, opaque, through = template_names(env, "call.html", {})
+    assert not opaque and "summary" in through and "next_episode" not in through
+    # a ``with`` target rebinds the name for the whole analysis (conservative)
+    _, _, opaque, through = template_names(env, "with.html", {})
+    assert not opaque and {"title", "related_episodes"} <= through
+
+
 def test_archive_templates_read_no_topic_of_an_episode():
     """The archive pages show no episode's topics: their templates must not name ``tags`` or
     a topic's attributes (``count``, ``related`` …), or the render cache would re-render every
