@@ -14,9 +14,10 @@ they were written against: on any other version they are skipped with a warning,
   document; a digest's vocabulary is small, so a dictionary makes it almost free.
 * ``lunr`` tokenizer — splits text one character at a time in Python; a regular expression with
   the same separator set yields the same tokens with the same positions.
-* quadratic membership tests: every tag's and category's articles filtered with ``a in list``
-  and every period archive's with ``a in dates`` (about 12 s of a 10,000-episode build) —
-  identity sets instead (articles have no ``__eq__``: checked before patching).
+* quadratic membership tests: every tag's, category's and author's articles filtered with
+  ``a in list`` and every period archive's with ``a in dates`` (about 12 s of a
+  10,000-episode build) — identity sets instead (articles have no ``__eq__``: checked before
+  patching).
 * ``process_translations`` — without translations, the same sorted list and empty
   ``translations`` without Pelican's quadratic ``x not in index`` (~0.5 s at 10,000 episodes).
 * ``Content.get_relative_source_path`` — a pure function of the source path and an absolute
@@ -184,8 +185,8 @@ def _identity_equality() -> bool:
 
 
 def fast_membership(generator) -> None:
-    """``article_generator_finalized``: each tag's and category's article list becomes an
-    :class:`IdList` (same items, same order) before the pages are generated."""
+    """``article_generator_finalized``: each tag's, category's and author's article list
+    becomes an :class:`IdList` (same items, same order) before the pages are generated."""
     if not _state.get("membership"):
         return
     tags = getattr(generator, "tags", None)
@@ -193,11 +194,14 @@ def fast_membership(generator) -> None:
         for tag, articles in list(tags.items()):
             if type(articles) is list:
                 tags[tag] = IdList(articles)
-    categories = getattr(generator, "categories", None)
-    if isinstance(categories, list):
-        for i, entry in enumerate(categories):
-            if isinstance(entry, tuple) and len(entry) == 2 and type(entry[1]) is list:
-                categories[i] = (entry[0], IdList(entry[1]))
+    # Authors too: the one editor-author holds every episode, and its filter ran even though
+    # AUTHOR_SAVE_AS = "" writes no author page (~0.65 s of one core at 10,000 episodes).
+    for name in ("categories", "authors"):
+        entries = getattr(generator, name, None)
+        if isinstance(entries, list):
+            for i, entry in enumerate(entries):
+                if isinstance(entry, tuple) and len(entry) == 2 and type(entry[1]) is list:
+                    entries[i] = (entry[0], IdList(entry[1]))
 
 
 def _patch_period_archives() -> bool:

@@ -147,3 +147,36 @@ def test_slugify_memo_matches_pelican():
                     for use_unicode in (False, True):
                         args = (name, regex_subs, preserve_case, use_unicode)
                         assert fast(*args) == slugify(*args), args
+
+
+def test_fast_membership_filters_like_plain_lists(monkeypatch):
+    """Tags', categories' and authors' article lists become identity-set lists with the same
+    items in the same order, and Pelican's ``[a for a in dates if a in articles]`` gives the
+    same articles as with plain lists (objects without ``__eq__``, as Pelican's articles)."""
+    from plugins.fast_build import patches
+
+    rng = random.Random(3)
+    everything = [object() for _ in range(300)]
+    dates = rng.sample(everything, len(everything))
+
+    def pick() -> list:
+        return [a for a in everything if rng.random() < 0.3]
+
+    tags = {"t1": pick(), "t2": pick()}
+    categories = [("c1", pick())]
+    authors = [("editors", list(everything)), ("other", pick())]
+    generator = SimpleNamespace(
+        tags={k: list(v) for k, v in tags.items()},
+        categories=[(k, list(v)) for k, v in categories],
+        authors=[(k, list(v)) for k, v in authors],
+    )
+    monkeypatch.setitem(patches._state, "membership", True)
+    patches.fast_membership(generator)
+    fast = [*generator.tags.items(), *generator.categories, *generator.authors]
+    plain = [*tags.items(), *categories, *authors]
+    assert len(fast) == len(plain)
+    for (name, lists), (same, reference) in zip(fast, plain, strict=True):
+        assert name == same and type(lists) is patches.IdList and lists == reference
+        assert [a for a in dates if a in lists] == [a for a in dates if a in reference]
+    outsider = object()
+    assert all(outsider not in lists for _, lists in fast)
