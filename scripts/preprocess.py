@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -66,6 +67,26 @@ def run_lock(out_dir: Path) -> Iterator[bool]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+class _Warming(threading.Thread):
+    """:func:`warm_up` in a thread; :meth:`finish` waits for it (and raises what it raised)."""
+
+    def __init__(self, taxonomy: object | None) -> None:
+        super().__init__(name="warm-up", daemon=True)
+        self.taxonomy = taxonomy
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            warm_up(self.taxonomy)
+        except BaseException as exc:  # handed to the main thread by finish()
+            self.error = exc
+
+    def finish(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _load_taxonomy(path: Path, warnings: list[str]) -> object | None:
@@ -176,14 +197,18 @@ def main(argv: list[str] | None = None) -> int:
         warnings: list[str] = []
         taxonomy = _load_taxonomy(args.topics, warnings)
         mapper: Any = map
+        warming: _Warming | None = None
         size = sum(p.stat().st_size for p in inputs if p.is_file())
         if args.workers > 1 and size >= PARALLEL_FROM:
             # Each parallel pass forks its own pool once its inputs are in memory (the dumps'
             # texts, then the episodes), so workers inherit them instead of unpickling them;
-            # the language model and topic scanner are built once, here, and inherited too.
-            warm_up(taxonomy)
+            # the language model and topic scanner are built once, in this process, and
+            # inherited too — in a thread, while the dumps are read (the model's LZMA
+            # decompression and the file reads let go of the GIL): both are serial time.
+            warming = _Warming(taxonomy)
+            warming.start()
             mapper = fork_map(args.workers)
-        return _run(args, inputs, shows, taxonomy, warnings, mapper)
+        return _run(args, inputs, shows, taxonomy, warnings, mapper, warming)
 
 
 def _run(
@@ -193,10 +218,14 @@ def _run(
     taxonomy: object | None,
     warnings: list[str],
     mapper: Any,
+    warming: _Warming | None = None,
 ) -> int:
-    """Read, ingest, write and report, while the lock is held."""
+    """Read, ingest, write and report, while the lock is held (``warming``: the warm-up,
+    finished before anything forks)."""
     started = time.perf_counter()
     dumps: list[Dump] = [read_dump(p, _display(p)) for p in inputs]
+    if warming is not None:
+        warming.finish()
     fatal: list[InputProblem] = [p for d in dumps for p in d.problems if p.fatal]
     for problem in (p for d in dumps for p in d.problems):
         print(f"{'error' if problem.fatal else 'warning'}: {problem}", file=sys.stderr)
