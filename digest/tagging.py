@@ -42,6 +42,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 
 from digest.episode import Episode
 from digest.taxonomy import TOKEN_RE, PhraseRule, TaggingRules, Taxonomy
@@ -91,6 +92,8 @@ def _mask_urls(text: str) -> tuple[str, list[int], int]:
     """Blank out URLs (same length, so offsets stay valid).
 
     Returns the masked text, the start offset of each URL and their total length."""
+    if "://" not in text and "w." not in text and "W." not in text:
+        return text, [], 0  # a URL holds "://" or "www."
     spans = [m.span() for m in _URL_RE.finditer(text)]
     if not spans:
         return text, [], 0
@@ -161,6 +164,10 @@ class _Scanner:
     regexes: tuple[tuple[str, re.Pattern[str]], ...] = ()
     exclusions: dict[str, re.Pattern[str]] = field(default_factory=dict)
     needles: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    # Where a sentence-context match can start (see _context_prefilter; None: anywhere), and
+    # the topics a former employer's mention does not count for.
+    context_prefilter: re.Pattern[str] | None = None
+    employers: frozenset[str] = frozenset()
 
 
 def _trie(words: list[bytes]) -> bytes:
@@ -288,6 +295,8 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         needles={
             m.slug: _needles_of(m.exclusions) for m in taxonomy.matchers if m.exclusions is not None
         },
+        context_prefilter=_context_prefilter(taxonomy),
+        employers=frozenset(taxonomy.rules.employer_topics),
     )
     object.__setattr__(taxonomy, "_tagging_scanner", scanner)
     return scanner
@@ -338,12 +347,14 @@ def _find_mentions(
     # Keys with a phrase that ends where the text turns from lower to upper case: the only
     # ones the glued scan can find anything for.
     glued: set[bytes] = set()
-    for m in _CASE_TURN_RE.finditer(text, 0, glue_chars):
-        turn = m.end()
-        if text[m.start()].islower() and text[turn].isupper():
-            for size in scanner.ending_sizes:
-                if size <= turn:
-                    glued.update(scanner.endings.get(low[turn - size : turn], ()))
+    endings = scanner.endings
+    for turn in _case_turns(text, glue_chars):
+        for size in scanner.ending_sizes:
+            if size > turn:
+                break
+            keys = endings.get(low[turn - size : turn])
+            if keys:
+                glued |= keys
     bounded = scanner.bounded
     seen = scanner.found
     if len(seen) > _SEEN_MAX:
@@ -391,6 +402,14 @@ _WORD_TABLE = bytes(
 # Bytes that end a word for the screen (see _SCREEN_TABLE): a key counts as present only where
 # it is a whole word of the screen.
 _SCREEN_SPACE = frozenset(c for c in range(256) if _SCREEN_TABLE[c] == 32)
+# The same for characters: the screen is the text's UTF-8 bytes, so a word of it starts after
+# an ASCII character that is a screen space (the last byte of any other character is not one)
+# and ends before a character whose first byte is one: ASCII, or led by 0xC2 (U+0080-U+00BF)
+# or 0xE2 (U+2000-U+2FFF).
+_SPACE_BEFORE = frozenset(chr(c) for c in range(128) if c in _SCREEN_SPACE)
+_SPACE_AFTER = _SPACE_BEFORE | frozenset(
+    chr(c) for c in (*range(0x80, 0xC0), *range(0x2000, 0x3000))
+)
 
 
 def _key_hits(
@@ -407,29 +426,21 @@ def _key_hits(
     that bytes of non-ASCII characters join them: a hit is a screen word when the bytes
     around it are screen spaces.
     """
-    padded = (b" " + encoded + b" ").translate(_WORD_TABLE)
+    # One byte a character ("?" for anything not ASCII: a word end for the scan), so that
+    # offsets in it are offsets in `low`.
+    padded = (b" " + low.encode("ascii", "replace") + b" ").translate(_WORD_TABLE)
     hits: dict[bytes, list[int]] = {}
     present: set[bytes] = set()
-    space = _SCREEN_SPACE
-    size = len(encoded)
+    before, after = _SPACE_BEFORE, _SPACE_AFTER
+    size = len(low)
     for m in scanner.trie.finditer(padded):
         key = m.group(1)
-        pos = m.start()  # in `encoded` (the padding shifts by one)
+        pos = m.start()  # in `low` (the padding shifts by one)
         hits.setdefault(key, []).append(pos)
         if key not in present:
             end = pos + len(key)
-            if (pos == 0 or encoded[pos - 1] in space) and (end == size or encoded[end] in space):
+            if (pos == 0 or low[pos - 1] in before) and (end == size or low[end] in after):
                 present.add(key)
-    if not low.isascii():
-        # Byte offsets to character offsets, in one pass over the hits in text order.
-        order = sorted(
-            (pos, key, i) for key, offsets in hits.items() for i, pos in enumerate(offsets)
-        )
-        last_byte = last_char = 0
-        for pos, key, i in order:
-            last_char += len(encoded[last_byte:pos].decode("utf-8"))
-            last_byte = pos
-            hits[key][i] = last_char
     # Keys the scan does not serve (not ASCII; a first word that does not start with the key):
     # the screen, but only when their bytes occur at all.
     for key in scanner.keys_unserved:
@@ -441,6 +452,36 @@ def _key_hits(
 # A lower-case letter then an upper-case one: ASCII, or anything not ASCII (checked exactly
 # with str.islower/isupper afterwards). Where a glued phrase can end.
 _CASE_TURN_RE = re.compile(r"[a-z\x80-\U0010ffff](?=[A-Z\x80-\U0010ffff])")
+# ASCII letters as "a" (lower case) and "A" (upper case); "?" (what encode("ascii",
+# "replace") makes of anything not ASCII) as "N"; everything else a space.
+_CASE_TABLE = bytes(
+    97 if 97 <= c <= 122 else 65 if 65 <= c <= 90 else 78 if c == 63 else 32 for c in range(256)
+)
+
+
+def _case_turns(text: str, stop: int) -> list[int]:
+    """The offsets ``t < stop`` where ``text[t - 1]`` is lower case and ``text[t]`` upper case
+    (where a phrase glued to the next word can end), in no particular order, maybe twice:
+    the same offsets as _CASE_TURN_RE finds (tests compare them), found with bytes.find on
+    one byte a character: ASCII pairs exactly, pairs with a character not ASCII checked with
+    str.islower/isupper."""
+    head = text[:stop]
+    codes = head.encode("ascii", "replace").translate(_CASE_TABLE)
+    find = codes.find
+    turns = []
+    i = find(b"aA")
+    while i >= 0:
+        turns.append(i + 1)
+        i = find(b"aA", i + 2)
+    i = find(b"N")
+    while i >= 0:
+        for t in (i, i + 1):
+            if 0 < t < stop and head[t - 1].islower() and head[t].isupper():
+                turns.append(t)
+        i = find(b"N", i + 1)
+    return turns
+
+
 _SEEN_MAX = 50_000
 
 
@@ -751,14 +792,16 @@ def _in_enumeration(
     return False
 
 
-# A sentence's enumeration separators: their starts, their ends, and both flat
-# ([start0, end0, start1, end1, …]).
-_Separators = tuple[list[int], list[int], list[int]]
+# A sentence's enumeration separators: their starts, their ends, and the sentence's end.
+_Separators = tuple[list[int], list[int], int]
 
 
 def _separators(text: str, start: int, end: int) -> _Separators:
     spans = [m.span() for m in _ITEM_SEP_RE.finditer(text, start, end)]
-    return [a for a, _ in spans], [b for _, b in spans], [x for span in spans for x in span]
+    if not spans:
+        return [], [], end
+    sep_starts, sep_ends = zip(*spans, strict=True)
+    return list(sep_starts), list(sep_ends), end
 
 
 def _listed(
@@ -772,23 +815,55 @@ def _listed(
 ) -> bool:
     """Whether the mention ``start:end`` in sentence ``idx`` is an item of an enumeration:
     a short piece between separators, within 120 characters either side, in a run of short
-    pieces (see :func:`_in_enumeration`). ``separators`` caches each sentence's."""
-    if not rules.list_item_words:
+    pieces (see :func:`_in_enumeration`). ``separators`` caches each sentence's.
+
+    The same answer as :func:`_listed_reference` (tests compare them), without building the
+    list of piece bounds: piece ``k`` of the window runs from the end of separator ``k - 1``
+    (or the window's start) to the start of separator ``k`` (or the window's end)."""
+    item_words = rules.list_item_words
+    if not item_words:
         return False
-    sentence_end = starts[idx + 1] if idx + 1 < len(starts) else len(text)
     seps = separators.get(idx)
     if seps is None:
+        sentence_end = starts[idx + 1] if idx + 1 < len(starts) else len(text)
         seps = separators[idx] = _separators(text, starts[idx], sentence_end)
+    sep_starts, sep_ends, sentence_end = seps
     lo = max(starts[idx], start - 120)
     hi = min(sentence_end, end + 120)
-    sep_starts, sep_ends, flat = seps
     # the separators that start at lo or later, up to the first that ends after hi
     first = bisect.bisect_left(sep_starts, lo)
     last = max(first, bisect.bisect_right(sep_ends, hi))
-    if 2 * (last - first) + 2 < 2 * rules.list_min_items:
+    min_items = rules.list_min_items
+    if last - first + 1 < min_items:
         return False
-    bounds = [lo, *flat[2 * first : 2 * last], hi]
-    return _in_enumeration(text, bounds, start, rules.list_item_words, rules.list_min_items)
+    k = bisect.bisect_right(sep_starts, start, first, last)
+    if k > first and start < sep_ends[k - 1]:
+        return False  # on a separator
+    words = len(
+        text[lo if k == first else sep_ends[k - 1] : sep_starts[k] if k < last else hi].split()
+    )
+    if not words or words > item_words:
+        return False
+    run = 1
+    if run >= min_items:
+        return True
+    for step in (-1, 1):
+        j = k + step
+        while first <= j <= last:
+            words = len(
+                text[
+                    lo if j == first else sep_ends[j - 1] : sep_starts[j] if j < last else hi
+                ].split()
+            )
+            j += step
+            if not words:
+                continue
+            if words > item_words:
+                break
+            run += 1
+            if run >= min_items:
+                return True
+    return False
 
 
 def _listed_reference(
@@ -825,17 +900,303 @@ def _listed_reference(
     )
 
 
+def _prefixes(items) -> tuple[set[str], bool]:
+    """``(strings, whole)`` for the parsed regex ``items``: every match starts with one of
+    ``strings`` (``""``: nothing can be told); ``whole``: every match is one of them."""
+    from re import _constants as c
+
+    out = {""}
+    for op, av in items:
+        if op is c.AT or op is c.ASSERT or op is c.ASSERT_NOT:
+            continue  # zero-width
+        if op is c.LITERAL:
+            out = {s + chr(av) for s in out}
+            continue
+        if op is c.SUBPATTERN and not av[1] and not av[2]:  # a group, no flags of its own
+            strings, whole = _prefixes(av[3])
+        elif op is c.BRANCH:
+            branches = [_prefixes(branch) for branch in av[1]]
+            strings = set().union(*(s for s, _ in branches))
+            whole = all(w for _, w in branches)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            strings, whole = _prefixes(av[2])[0], False
+        else:
+            return out, False
+        combined = {s + t for s in out for t in strings}
+        if len(combined) > _PREFIXES_MAX:
+            return out, False
+        out = combined
+        if not whole:
+            return out, False
+    return out, True
+
+
+_PREFIXES_MAX = 256
+
+
+def _str_trie(words: Iterable[str]) -> str:
+    """A regex matching any of ``words`` (non-empty), as a trie (see :func:`_trie`)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[None] = {}
+
+    def emit(node: dict) -> str:
+        if None in node:
+            return ""  # a word ends here: matching it is enough for a prefilter
+        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(node)]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(tree)
+
+
+def _context_prefilter(taxonomy: Taxonomy) -> re.Pattern[str] | None:
+    """``\\W(?=P)`` where every sentence-context match starts with one of the strings ``P``
+    stands for, or ``None`` when that cannot be told.
+
+    Every context pattern starts at a word start (``Taxonomy.context_after_gap``), so each
+    match starts at the start of the text or right after a non-word character, with one of
+    those strings: a sentence where this finds nothing holds no context match, and most
+    sentences are then never tried with the (slow, many-branched) context pattern."""
+    pattern = taxonomy.context_pattern
+    if pattern is None or taxonomy.context_after_gap is None or pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _parser as parser
+
+        strings, _ = _prefixes(parser.parse(pattern.pattern, pattern.flags))
+    except Exception:  # an unknown parser shape: no prefilter, same results
+        return None
+    if "" in strings:
+        return None
+    return re.compile(r"\W(?=" + _str_trie(strings) + ")")
+
+
+def _context_sentences(prefilter: re.Pattern[str], lowered: str, starts: list[int]) -> set[int]:
+    """The sentences (indices into ``starts``) where a context match can start."""
+    found: set[int] = set()
+    last = len(starts) - 1
+    search = prefilter.search
+    # the start of the text is not after a non-word character: look there as if it were
+    if prefilter.match(" " + lowered[: len(prefilter.pattern)]) is not None:
+        found.add(0)
+    m = search(lowered)
+    while m is not None:
+        idx = bisect.bisect_right(starts, m.start() + 1) - 1
+        found.add(idx)
+        if idx >= last:
+            break
+        m = search(lowered, starts[idx + 1] - 1)
+    return found
+
+
 def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
-    """:func:`tag` on a bare title and body (handy for tests and the labelled set)."""
+    """:func:`tag` on a bare title and body (handy for tests and the labelled set).
+
+    :func:`_tag_text_reference` is the plain statement of the rules; this is the same result
+    (tests compare them) with less work per text: each mention's sentence is found once, the
+    sentence contexts are tried only in sentences holding one of the strings every context
+    match needs, and the opening stops at its last sentence."""
+    rules = taxonomy.rules
+    scanner = _scanner(taxonomy)
+    # Past `max_chars` a transcript is not read at all: the depths of a 65,000-character
+    # transcript weigh least, and reading them would cost most.
+    masked, url_starts, url_chars = _mask_urls(body[: rules.max_chars])
+    starts = _sentence_starts(masked)
+    size = len(masked)
+    last = len(starts) - 1
+
+    title_mentions = _find_mentions(title, taxonomy) if title else {}
+    lowered = _lower(masked)
+    body_mentions = _find_mentions(masked, taxonomy, lowered)
+
+    # Each mention's sentence, once.
+    where = bisect.bisect_right
+    sentences_of = {
+        slug: [where(starts, m[0]) - 1 for m in mentions]
+        for slug, mentions in body_mentions.items()
+    }
+
+    # Sentence contexts (sponsor reads, biographies) only matter for sentences that mention a
+    # topic, and for the first few (to find the opening): test only those.
+    ignored: set[int] = set()
+    former: set[int] = set()
+    aside_sentences: set[int] = set()
+    if taxonomy.context_pattern is not None:
+        contexts = {"ignore": ignored, "former": former, "aside": aside_sentences}
+        first = min(len(starts), rules.opening_sentences + 4)
+        mentioned: set[int] = set()
+        for idxs in sentences_of.values():
+            mentioned.update(idxs)
+        prefilter = scanner.context_prefilter
+        if prefilter is None:
+            relevant: Iterable[int] = mentioned.union(range(first))
+        else:
+            relevant = [
+                i
+                for i in _context_sentences(prefilter, lowered, starts)
+                if i < first or i in mentioned
+            ]
+        for idx in relevant:
+            end = starts[idx + 1] if idx < last else size
+            for kind in _contexts(taxonomy, lowered, starts[idx], end):
+                contexts[kind].add(idx)
+    if url_starts:
+        url_count: dict[int, int] = {}
+        for pos in url_starts:
+            idx = where(starts, pos) - 1
+            url_count[idx] = url_count.get(idx, 0) + 1
+        ignored |= {i for i, n in url_count.items() if n >= rules.link_list_min_urls}
+    employers = scanner.employers
+
+    lead_end = min(size, rules.lead_chars)
+    # Do not cut the lead mid-sentence: extend it to the end of the sentence it stops in.
+    # (but by at most a fifth: scraped blurbs can run a whole paragraph as one "sentence").
+    cut = bisect.bisect_left(starts, lead_end)
+    if cut < len(starts) and lead_end < size:
+        lead_end = min(starts[cut], rules.lead_chars + rules.lead_chars // 5)
+    # The opening: the first `opening_sentences` sentences that are not ignored.
+    if rules.opening_sentences >= 0:
+        opening = list(
+            islice((i for i in range(len(starts)) if i not in ignored), rules.opening_sentences)
+        )
+    else:
+        opening = [i for i in range(len(starts)) if i not in ignored][: rules.opening_sentences]
+    opening_end = starts[opening[-1] + 1] if opening and opening[-1] < last else 0
+    if opening and opening[-1] >= last:
+        opening_end = size
+    opening_end = min(opening_end, lead_end)
+    # Length normalisation counts only what is read as prose: not URLs, not ignored sentences.
+    ignored_chars = sum((starts[i + 1] if i < last else size) - starts[i] for i in ignored)
+    prose_chars = size - ignored_chars - url_chars
+    body_chars = max(0, prose_chars - lead_end)
+    body_units = max(1.0, body_chars / rules.body_unit_chars) ** rules.body_norm_exponent
+    min_hits = (
+        rules.body_min_hits_short if body_chars < rules.short_body_chars else rules.body_min_hits
+    )
+
+    # Enumerations: see _tag_text_reference. The separators of each sentence, found once.
+    separators: dict[int, _Separators] = {}
+    aside_before = taxonomy.aside_pattern
+    weak_factor, bio_factor, repeat_factor = (
+        rules.weak_factor,
+        rules.bio_factor,
+        rules.repeat_factor,
+    )
+    list_factor = rules.list_factor
+
+    results: list[TopicMatch] = []
+    # (match, score, named in one sentence only): the share rule needs every topic's score.
+    candidates: list[tuple[TopicMatch, float, bool]] = []
+    total_evidence = 0.0
+    no_mentions: list = []
+    for slug in sorted(title_mentions.keys() | body_mentions.keys()):
+        evidence: list[str] = []
+        score = 0.0
+        in_title = title_mentions.get(slug, no_mentions)
+        if in_title:
+            best = min(m[2] for m in in_title)
+            score += rules.title_weight * (weak_factor if best else 1.0)
+            evidence.append(f"title: {in_title[0][3]!r}")
+
+        seen_sentences: set[int] = set()
+        counted = []
+        mentions = body_mentions.get(slug)
+        if mentions:
+            employer = slug in employers
+            for mention, idx in zip(mentions, sentences_of[slug], strict=True):
+                if idx in ignored:
+                    continue
+                weight = weak_factor if mention[2] else 1.0
+                if idx in former:
+                    if employer:
+                        continue
+                    weight *= bio_factor
+                if idx in seen_sentences:
+                    weight *= repeat_factor
+                else:
+                    seen_sentences.add(idx)
+                counted.append((mention, idx, weight))
+        # Corroboration: see _tag_text_reference.
+        corroborated = len(seen_sentences) + bool(in_title) >= 2
+        lead_score = 0.0
+        body: list[tuple[int, int, int, float]] = []
+        body_strong = 0
+        body_examples: list[str] = []
+        for (start, end, weak, matched), idx, weight in counted:
+            if start >= lead_end:
+                body.append((start, end, idx, weight))
+                if not weak:
+                    body_strong += 1
+                if len(body_examples) < 3:
+                    body_examples.append(repr(matched))
+                continue
+            if _listed(masked, starts, separators, rules, start, end, idx):
+                weight *= list_factor
+            if not corroborated and (
+                idx in aside_sentences
+                or (
+                    aside_before is not None
+                    and aside_before.search(lowered, max(starts[idx], start - _ASIDE_WINDOW), start)
+                    is not None
+                )
+            ):
+                weight *= rules.aside_factor
+                matched += " (aside)"
+            if start < opening_end:
+                lead_score += weight * rules.opening_weight
+                if len(evidence) < _MAX_EVIDENCE:
+                    evidence.append(f"opening@{start}: {matched!r}")
+            else:
+                lead_score += weight * rules.lead_weight
+                if len(evidence) < _MAX_EVIDENCE:
+                    evidence.append(f"lead@{start}: {matched!r}")
+        if lead_score:
+            score += min(rules.lead_cap, lead_score)
+        if body_strong >= min_hits:
+            body_score = 0.0
+            for start, end, idx, weight in body:
+                if _listed(masked, starts, separators, rules, start, end, idx):
+                    weight *= list_factor
+                body_score += weight
+            density = body_score / body_units
+            score += rules.body_weight * min(rules.body_cap, density)
+            evidence.append(
+                f"body: {body_score:g} mentions in {body_chars} chars "
+                f"({density:.2f} normalised), e.g. {', '.join(body_examples)}"
+            )
+        total_evidence += score
+        topic = taxonomy[slug]
+        threshold = topic.min_score if topic.min_score is not None else rules.threshold
+        if score >= threshold:
+            # Weak phrases are hints: they add to a topic named outright, but hints alone,
+            # however many, never make a tag.
+            if all(c[0][2] for c in counted) and all(m[2] for m in in_title):
+                continue
+            lone = not in_title and len(seen_sentences) < 2
+            candidates.append((TopicMatch(slug, round(score, 3), tuple(evidence)), score, lone))
+    min_lone = rules.lone_min_share * total_evidence
+    for match, score, lone in candidates:
+        if not lone or score >= min_lone:
+            results.append(match)
+    results.sort(key=lambda r: (-r.score, r.slug))
+    return results
+
+
+def _tag_text_reference(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
+    """:func:`tag_text` as it was written first, with the reference finders: the
+    specification the fast path is tested against (never used to tag)."""
     rules = taxonomy.rules
     # Past `max_chars` a transcript is not read at all: the depths of a 65,000-character
     # transcript weigh least, and reading them would cost most.
     masked, url_starts, url_chars = _mask_urls(body[: rules.max_chars])
     starts = _sentence_starts(masked)
 
-    title_mentions = _find_mentions(title, taxonomy) if title else {}
+    title_mentions = _find_mentions_reference(title, taxonomy) if title else {}
     lowered = _lower(masked)
-    body_mentions = _find_mentions(masked, taxonomy, lowered)
+    body_mentions = _find_mentions_reference(masked, taxonomy, lowered)
 
     # Sentence contexts (sponsor reads, biographies) only matter for sentences that mention a
     # topic, and for the first few (to find the opening): test only those.
@@ -849,7 +1210,7 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     if taxonomy.context_pattern is not None:
         for idx in relevant:
             end = starts[idx + 1] if idx + 1 < len(starts) else len(masked)
-            for kind in _contexts(taxonomy, lowered, starts[idx], end):
+            for kind in _contexts_reference(taxonomy, lowered, starts[idx], end):
                 contexts[kind].add(idx)
     url_count: dict[int, int] = {}
     for pos in url_starts:
@@ -882,10 +1243,10 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     # Heroku, and Slack") name many things and discuss none: a mention that is a short item
     # (`list_item_words` words at most) among `list_min_items` or more counts `list_factor`.
     # The separators of each sentence, found once: a sentence often holds several mentions.
-    separators: dict[int, _Separators] = {}
+    separators: dict = {}
 
     def listed(start: int, end: int, idx: int) -> bool:
-        return _listed(masked, starts, separators, rules, start, end, idx)
+        return _listed_reference(masked, starts, separators, rules, start, end, idx)
 
     # Asides: "platforms like Heroku", "for most startups", "instead of Docker", "a Heroku for
     # AI apps", "Also: Heroku's Python buildpack now uses uv". Named, not discussed.
