@@ -16,12 +16,14 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import accumulate, combinations
+from typing import Any
 
 import numpy as np
 
 SHINGLE = 5
 _U32 = "I" if array("I").itemsize >= 4 else "L"  # an array type that holds any CRC-32
+_NP_U32 = np.dtype(_U32)  # the same, for numpy (same size and byte order)
 COMPARE_CHARS = 1500  # the opening decides; transcripts can differ in where they were cut
 NEAR = 0.8  # containment above which two blurbs are the same episode
 _ANCHOR_MOD = 4  # 1 in 4 shingles is an index anchor (content-defined, deterministic)
@@ -68,10 +70,18 @@ class Group:
     reason: str
 
 
+_URL_QUERY = re.compile(r"(https?://\S+?)\?\S*")
+_WORD = re.compile(r"\w+")
+
+
 def fingerprint(text: str) -> str:
     """Case, punctuation, spacing and URL parameters do not tell episodes apart."""
-    text = re.sub(r"(https?://\S+?)\?\S*", r"\1", text.casefold())
-    return " ".join(re.findall(r"\w+", text))
+    return " ".join(_fingerprint_words(text))
+
+
+def _fingerprint_words(text: str) -> list[str]:
+    """The words of :func:`fingerprint` (its ``split()``: a ``\\w`` is never whitespace)."""
+    return _WORD.findall(_URL_QUERY.sub(r"\1", text.casefold()))
 
 
 def _shingles(words: list[str]) -> set[int]:
@@ -88,15 +98,49 @@ def _pack(values: set[int]) -> bytes:
     return array(_U32, sorted(values)).tobytes()
 
 
+def _shingles_in(data: bytes, lengths: list[int]) -> set[int]:
+    """:func:`_shingles` of the first words of ``data`` (words joined by single spaces, as
+    UTF-8), given as their byte lengths plus one: each 5-gram's CRC-32 over its slice of
+    ``data`` instead of over a string joined and encoded for it (~300 per blurb)."""
+    if len(lengths) < SHINGLE:  # (then they are all the words of ``data``)
+        return {zlib.crc32(data)} if lengths else set()
+    starts = accumulate(lengths[:-SHINGLE], initial=0)  # where each 5-gram starts in ``data``
+    ends = accumulate(lengths[SHINGLE:], initial=sum(lengths[:SHINGLE]) - 1)  # and ends
+    crc32 = zlib.crc32
+    return {crc32(data[start:end]) for start, end in zip(starts, ends, strict=True)}
+
+
+# ASCII bytes that are not ``\w`` (all but letters, digits, "_") → a space.
+_TO_SPACE = bytes(b if chr(b).isalnum() or b == 0x5F else 0x20 for b in range(128)) + bytes(
+    range(128, 256)
+)
+
+
 def signature(text: str) -> Signature:
-    """The comparable essence of a cleaned description (pure)."""
-    fp = fingerprint(text[: COMPARE_CHARS * 2])
-    words = fp.split()
-    return Signature(
-        hashlib.blake2b(fp.encode("utf-8"), digest_size=16).digest(),
-        len(words),
-        _pack(_shingles(words[: COMPARE_CHARS // 5])),
-    )
+    """The comparable essence of a cleaned description (pure).
+
+    Computed as :func:`fingerprint`, :func:`_shingles` and :func:`_pack` would (tests compare),
+    a third faster: an ASCII text's words are split by ``bytes.translate`` + ``split`` instead
+    of a regular expression, shingles are hashed on slices of one encoded string, and packed by
+    numpy (a worker signs every blurb)."""
+    folded = _URL_QUERY.sub(r"\1", text[: COMPARE_CHARS * 2].casefold())
+    if folded.isascii():
+        # (on ASCII text ``\w`` is [A-Za-z0-9_], and none of those bytes is whitespace)
+        words: list[Any] = folded.encode("ascii").translate(_TO_SPACE).split()
+        data = b" ".join(words)
+        lengths = [len(w) + 1 for w in words[: COMPARE_CHARS // 5]]
+    else:
+        words = _WORD.findall(folded)
+        fp = " ".join(words)
+        data = fp.encode("utf-8")
+        first = words[: COMPARE_CHARS // 5]
+        lengths = (
+            [len(w) + 1 for w in first] if fp.isascii() else [len(w.encode()) + 1 for w in first]
+        )
+    values = _shingles_in(data, lengths)
+    packed = np.fromiter(values, dtype=_NP_U32, count=len(values))
+    packed.sort()
+    return Signature(hashlib.blake2b(data, digest_size=16).digest(), len(words), packed.tobytes())
 
 
 _ITEM = array(_U32).itemsize
