@@ -1539,9 +1539,12 @@ def normalise_text(raw: str) -> str:
     """HTML → text, mojibake repaired, URLs scrubbed, spaces tidied (no paragraph guessing)."""
     text = clean.strip_html(raw)
     text = clean.fix_mojibake(text)
-    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\r", "")
+    # A printable text has none of the characters replaced here (no-break space, zero-width
+    # space, carriage return, controls, tab), so one scan of it spares the next four.
     if not text.isprintable():  # (a C loop; the regex is slower even when nothing matches)
-        text = _CONTROL.sub(" ", text).replace("\t", " ")
+        text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\r", "")
+        if not text.isprintable():
+            text = _CONTROL.sub(" ", text).replace("\t", " ")
     if "  " in text:
         text = _SPACES.sub(" ", text)
     if "\n" in text:

@@ -168,3 +168,57 @@ def test_might_be_mojibake_on_blurbs() -> None:
         spared += not text.isascii() and not clean.might_be_mojibake(text)
     assert spared > 20  # non-ASCII blurbs the regex was spared on
     assert clean.fix_mojibake("todayā€™s episode") == "today’s episode"
+
+
+# --- normalise_text --------------------------------------------------------------------------
+
+
+def _normalise_reference(raw: str) -> str:
+    """normalise_text as it was: every replacement tried, whatever the text holds."""
+    text = clean.fix_mojibake(_strip_html_reference(raw))
+    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\r", "")
+    if not text.isprintable():
+        text = extract._CONTROL.sub(" ", text).replace("\t", " ")
+    if "  " in text:
+        text = extract._SPACES.sub(" ", text)
+    if "\n" in text:
+        text = re.sub(r"\n{3,}", "\n\n", re.sub(r" *\n *", "\n", text))
+    if "mailto:" in text:
+        text = re.sub(r"\s*\(mailto:[^)\s]+\)", "", text)
+    return extract.scrub_text_urls(text).strip()
+
+
+def _strip_html_reference(text: str) -> str:
+    """clean.strip_html without its "<"/"&" pre-checks (the regexes decide alone)."""
+
+    class _Always(str):  # a text that claims to hold every character
+        def __contains__(self, _: object) -> bool:
+            return True
+
+    return str(clean.strip_html(_Always(text)))
+
+
+_NORMALISE_PIECES = [
+    "\u00a0", "\u200b", "\r", "\r\n", "\t", "\x01", "\x7f", "\n", "\n\n\n", "  ", " ", "a", "B",
+    "<p>", "</p>", "<br/>", "a < b", "&amp;", "&#8230;", "&", "&x", "[…]", "todayā€™s", "é",
+    "(mailto:a@b.co)", "https://x.com/?utm_source=y", "\u2028", "’",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.sampled_from(_NORMALISE_PIECES), max_size=25).map("".join))
+def test_normalise_text_matches_the_reference(raw: str) -> None:
+    assert extract.normalise_text(raw) == _normalise_reference(raw)
+
+
+def test_normalise_text_on_raw_blurbs() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from synth import synthesise
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n") + synthesise(120, 13).splitlines()
+    for line in lines:
+        assert extract.normalise_text(line) == _normalise_reference(line)
+    for raw in ("a\u00a0b\u200bc\r\nd", "<p>x</p>\u00a0y", "Tom &amp; Jerry\t!", "x\x01y"):
+        assert extract.normalise_text(raw) == _normalise_reference(raw), raw
