@@ -178,20 +178,18 @@ def _anchor_buckets(candidates: list[Candidate], sigs: dict[int, Signature]) -> 
     share, their keys in candidate order.  Anchors are picked and grouped with numpy (a stable
     sort keeps candidate order within an anchor): a Python loop over every shingle of 10,000
     blurbs cost ~0.6 s of the main process."""
-    dtype = np.dtype(_U32)
-    anchors, owners = [], []
-    for c in candidates:
-        sig = sigs[c.key]
-        if sig.words < 12:
-            continue  # too short to call two texts "nearly" the same
-        values = np.frombuffer(sig.shingles, dtype=dtype)
-        picked = values[values % _ANCHOR_MOD == 0]
-        anchors.append(picked)
-        owners.append(np.full(len(picked), c.key, dtype=np.int64))
-    if not anchors:
+    # (too short to call two texts "nearly" the same: under 12 words)
+    signed = [(c.key, sigs[c.key].shingles) for c in candidates if sigs[c.key].words >= 12]
+    if not signed:
         return
-    anchor = np.concatenate(anchors)
-    owner = np.concatenate(owners)
+    # every shingle of every candidate in one array, in candidate order, and its owner's key
+    # (numpy calls per candidate were ~0.1 s of the main process at 10,000 blurbs)
+    values = np.frombuffer(b"".join(s for _, s in signed), dtype=_NP_U32)
+    owners = np.repeat(
+        np.array([key for key, _ in signed], dtype=np.int64), [len(s) // _ITEM for _, s in signed]
+    )
+    picked = values % _ANCHOR_MOD == 0
+    anchor, owner = values[picked], owners[picked]
     order = np.argsort(anchor, kind="stable")
     anchor, owner = anchor[order], owner[order]
     starts = np.flatnonzero(np.r_[True, anchor[1:] != anchor[:-1]])
