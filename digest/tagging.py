@@ -92,7 +92,7 @@ def _mask_urls(text: str) -> tuple[str, list[int], int]:
     """Blank out URLs (same length, so offsets stay valid).
 
     Returns the masked text, the start offset of each URL and their total length."""
-    if "://" not in text and "w." not in text and "W." not in text:
+    if "://" not in text and not any(w in text for w in ("ww.", "wW.", "Ww.", "WW.")):
         return text, [], 0  # a URL holds "://" or "www."
     spans = [m.span() for m in _URL_RE.finditer(text)]
     if not spans:
@@ -166,8 +166,11 @@ class _Scanner:
     needles: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     # Where a sentence-context match can start (see _context_prefilter; None: anywhere), and
     # the topics a former employer's mention does not count for.
-    context_prefilter: re.Pattern[str] | None = None
+    context_prefilter: re.Pattern[bytes] | None = None
     employers: frozenset[str] = frozenset()
+    # No weight, factor, cap or share is negative: a score only grows with each of them, so
+    # bounds (every mention an enumeration item, or none) bound it (see tag_text).
+    monotone: bool = False
 
 
 def _trie(words: list[bytes]) -> bytes:
@@ -297,9 +300,19 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         },
         context_prefilter=_context_prefilter(taxonomy),
         employers=frozenset(taxonomy.rules.employer_topics),
+        monotone=_monotone(taxonomy.rules),
     )
     object.__setattr__(taxonomy, "_tagging_scanner", scanner)
     return scanner
+
+
+def _monotone(rules: TaggingRules) -> bool:
+    factors = (
+        rules.title_weight, rules.weak_factor, rules.bio_factor, rules.repeat_factor,
+        rules.aside_factor, rules.list_factor, rules.opening_weight, rules.lead_weight,
+        rules.body_weight, rules.lead_cap, rules.body_cap, rules.lone_min_share,
+    )  # fmt: skip
+    return min(factors) >= 0
 
 
 def _is_word_char(ch: str) -> bool:
@@ -934,32 +947,28 @@ def _prefixes(items) -> tuple[set[str], bool]:
 _PREFIXES_MAX = 256
 
 
-def _str_trie(words: Iterable[str]) -> str:
-    """A regex matching any of ``words`` (non-empty), as a trie (see :func:`_trie`)."""
-    tree: dict = {}
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[None] = {}
-
-    def emit(node: dict) -> str:
-        if None in node:
-            return ""  # a word ends here: matching it is enough for a prefilter
-        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(node)]
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return emit(tree)
+# Word characters of ASCII kept, every other byte a space: what the context prefilter reads
+# (the text as one byte a character, "?" for anything not ASCII).
+_PREFILTER_TABLE = bytes(
+    c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95) else 32 for c in range(256)
+)
 
 
-def _context_prefilter(taxonomy: Taxonomy) -> re.Pattern[str] | None:
-    """``\\W(?=P)`` where every sentence-context match starts with one of the strings ``P``
-    stands for, or ``None`` when that cannot be told.
+def _prefilter_bytes(text: str) -> bytes:
+    return text.encode("ascii", "replace").translate(_PREFILTER_TABLE)
+
+
+def _context_prefilter(taxonomy: Taxonomy) -> re.Pattern[bytes] | None:
+    """Where a sentence-context match can start, or ``None`` when that cannot be told: a
+    space then (looking ahead) one of the literal strings every match starts with, to search
+    in ``b" " + _prefilter_bytes(lowered)``.
 
     Every context pattern starts at a word start (``Taxonomy.context_after_gap``), so each
-    match starts at the start of the text or right after a non-word character, with one of
-    those strings: a sentence where this finds nothing holds no context match, and most
-    sentences are then never tried with the (slow, many-branched) context pattern."""
+    match starts at the start of the text or right after a non-word character — a space in
+    those bytes, as the padding is — with one of those strings (turned into bytes the same
+    way). A sentence where this finds nothing holds no context match, and most sentences are
+    then never tried with the (slow, many-branched) context pattern; and re skips from one
+    space to the next in C, where ``\\W`` costs a Unicode lookup a character."""
     pattern = taxonomy.context_pattern
     if pattern is None or taxonomy.context_after_gap is None or pattern.flags & re.IGNORECASE:
         return None
@@ -971,24 +980,23 @@ def _context_prefilter(taxonomy: Taxonomy) -> re.Pattern[str] | None:
         return None
     if "" in strings:
         return None
-    return re.compile(r"\W(?=" + _str_trie(strings) + ")")
+    return re.compile(b" (?=" + _trie(sorted({_prefilter_bytes(s) for s in strings})) + b")")
 
 
-def _context_sentences(prefilter: re.Pattern[str], lowered: str, starts: list[int]) -> set[int]:
+def _context_sentences(prefilter: re.Pattern[bytes], lowered: str, starts: list[int]) -> set[int]:
     """The sentences (indices into ``starts``) where a context match can start."""
     found: set[int] = set()
     last = len(starts) - 1
+    padded = b" " + _prefilter_bytes(lowered)
     search = prefilter.search
-    # the start of the text is not after a non-word character: look there as if it were
-    if prefilter.match(" " + lowered[: len(prefilter.pattern)]) is not None:
-        found.add(0)
-    m = search(lowered)
+    m = search(padded)
     while m is not None:
-        idx = bisect.bisect_right(starts, m.start() + 1) - 1
+        # a hit at i in `padded` is a match that can start at i in `lowered`
+        idx = bisect.bisect_right(starts, m.start()) - 1
         found.add(idx)
         if idx >= last:
             break
-        m = search(lowered, starts[idx + 1] - 1)
+        m = search(padded, starts[idx + 1])  # the character before the next sentence
     return found
 
 
@@ -1085,23 +1093,19 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
         rules.bio_factor,
         rules.repeat_factor,
     )
-    list_factor = rules.list_factor
 
-    results: list[TopicMatch] = []
-    # (match, score, named in one sentence only): the share rule needs every topic's score.
-    candidates: list[tuple[TopicMatch, float, bool]] = []
-    total_evidence = 0.0
+    # Each topic's evidence, without the enumeration test (it costs most): `listed` of the
+    # topics that need it is computed only when the score could decide something.
+    topics: list[_Topic] = []
     no_mentions: list = []
     for slug in sorted(title_mentions.keys() | body_mentions.keys()):
-        evidence: list[str] = []
-        score = 0.0
         in_title = title_mentions.get(slug, no_mentions)
+        title_score = None
         if in_title:
             best = min(m[2] for m in in_title)
-            score += rules.title_weight * (weak_factor if best else 1.0)
-            evidence.append(f"title: {in_title[0][3]!r}")
-
+            title_score = rules.title_weight * (weak_factor if best else 1.0)
         seen_sentences: set[int] = set()
+        weak_only = all(m[2] for m in in_title)
         counted = []
         mentions = body_mentions.get(slug)
         if mentions:
@@ -1118,10 +1122,12 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
                     weight *= repeat_factor
                 else:
                     seen_sentences.add(idx)
+                if not mention[2]:
+                    weak_only = False
                 counted.append((mention, idx, weight))
         # Corroboration: see _tag_text_reference.
         corroborated = len(seen_sentences) + bool(in_title) >= 2
-        lead_score = 0.0
+        lead: list[tuple[int, int, int, float, bool, bool, str]] = []
         body: list[tuple[int, int, int, float]] = []
         body_strong = 0
         body_examples: list[str] = []
@@ -1131,58 +1137,170 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
                 if not weak:
                     body_strong += 1
                 if len(body_examples) < 3:
-                    body_examples.append(repr(matched))
+                    body_examples.append(matched)
                 continue
-            if _listed(masked, starts, separators, rules, start, end, idx):
-                weight *= list_factor
-            if not corroborated and (
+            aside = not corroborated and (
                 idx in aside_sentences
                 or (
                     aside_before is not None
                     and aside_before.search(lowered, max(starts[idx], start - _ASIDE_WINDOW), start)
                     is not None
                 )
-            ):
-                weight *= rules.aside_factor
-                matched += " (aside)"
-            if start < opening_end:
-                lead_score += weight * rules.opening_weight
-                if len(evidence) < _MAX_EVIDENCE:
-                    evidence.append(f"opening@{start}: {matched!r}")
-            else:
-                lead_score += weight * rules.lead_weight
-                if len(evidence) < _MAX_EVIDENCE:
-                    evidence.append(f"lead@{start}: {matched!r}")
-        if lead_score:
-            score += min(rules.lead_cap, lead_score)
-        if body_strong >= min_hits:
-            body_score = 0.0
-            for start, end, idx, weight in body:
-                if _listed(masked, starts, separators, rules, start, end, idx):
-                    weight *= list_factor
-                body_score += weight
-            density = body_score / body_units
-            score += rules.body_weight * min(rules.body_cap, density)
-            evidence.append(
-                f"body: {body_score:g} mentions in {body_chars} chars "
-                f"({density:.2f} normalised), e.g. {', '.join(body_examples)}"
             )
-        total_evidence += score
+            lead.append((start, end, idx, weight, aside, start < opening_end, matched))
         topic = taxonomy[slug]
-        threshold = topic.min_score if topic.min_score is not None else rules.threshold
-        if score >= threshold:
-            # Weak phrases are hints: they add to a topic named outright, but hints alone,
-            # however many, never make a tag.
-            if all(c[0][2] for c in counted) and all(m[2] for m in in_title):
+        topics.append(
+            _Topic(
+                slug,
+                in_title,
+                title_score,
+                lead,
+                body if body_strong >= min_hits else None,
+                body_examples,
+                weak_only,
+                not in_title and len(seen_sentences) < 2,
+                topic.min_score if topic.min_score is not None else rules.threshold,
+            )
+        )
+
+    def listed(start: int, end: int, idx: int) -> bool:
+        return _listed(masked, starts, separators, rules, start, end, idx)
+
+    def exact(t: _Topic) -> _Scored:
+        return _score(t, rules, body_units, listed)
+
+    # Bounds first (every mention an enumeration item, none): enough to rule most topics out.
+    # Scores grow with every weight, so the bounds hold when no factor is negative.
+    lazy = rules.list_item_words and scanner.monotone
+    # which answer of `listed` gives the highest score, which the lowest
+    high_listed, low_listed = (_never, _always) if rules.list_factor <= 1 else (_always, _never)
+    scored: list[_Scored | None] = []
+    bounds: list[tuple[float, float]] = []
+    for t in topics:
+        if lazy and (t.lead or t.body):
+            high = _score(t, rules, body_units, high_listed)[0]
+            if t.weak_only or high < t.threshold:  # not applied, whatever `listed` says
+                scored.append(None)
+                bounds.append((_score(t, rules, body_units, low_listed)[0], high))
                 continue
-            lone = not in_title and len(seen_sentences) < 2
-            candidates.append((TopicMatch(slug, round(score, 3), tuple(evidence)), score, lone))
-    min_lone = rules.lone_min_share * total_evidence
-    for match, score, lone in candidates:
-        if not lone or score >= min_lone:
-            results.append(match)
+        s = exact(t)
+        scored.append(s)
+        bounds.append((s[0], s[0]))
+
+    # (topic, its score): the share rule needs every topic's score — or bounds close enough.
+    candidates = [
+        (t, s)
+        for t, s in zip(topics, scored, strict=True)
+        if s is not None and not t.weak_only and s[0] >= t.threshold
+    ]
+    keep = [not t.lone for t, _ in candidates]
+    if not all(keep):
+        share = rules.lone_min_share
+        total_low = total_high = 0.0
+        for low, high in bounds:
+            total_low += low
+            total_high += high
+        # A lone candidate is decided by the bounds when its score reaches the share of the
+        # highest total, or misses that of the lowest; else every score is needed.
+        if all(
+            not t.lone or s[0] >= share * total_high or s[0] < share * total_low
+            for t, s in candidates
+        ):
+            total_evidence = total_high
+        else:
+            total_evidence = 0.0
+            for k, t in enumerate(topics):
+                s = scored[k]
+                if s is None:
+                    s = scored[k] = exact(t)
+                total_evidence += s[0]
+        min_lone = share * total_evidence
+        keep = [not t.lone or s[0] >= min_lone for t, s in candidates]
+
+    results = [
+        _match(t, s, body_chars) for (t, s), kept in zip(candidates, keep, strict=True) if kept
+    ]
     results.sort(key=lambda r: (-r.score, r.slug))
     return results
+
+
+def _match(t: _Topic, scored: _Scored, body_chars: int) -> TopicMatch:
+    """The TopicMatch of a topic applied, with its evidence (as _tag_text_reference words it)."""
+    evidence: list[str] = []
+    if t.in_title:
+        evidence.append(f"title: {t.in_title[0][3]!r}")
+    for start, _end, _idx, _weight, aside, opening, matched in t.lead:
+        if len(evidence) >= _MAX_EVIDENCE:
+            break
+        if aside:
+            matched += " (aside)"
+        where = "opening" if opening else "lead"
+        evidence.append(f"{where}@{start}: {matched!r}")
+    score, body_score, density = scored
+    if t.body is not None:
+        examples = ", ".join(repr(m) for m in t.body_examples)
+        evidence.append(
+            f"body: {body_score:g} mentions in {body_chars} chars "
+            f"({density:.2f} normalised), e.g. {examples}"
+        )
+    return TopicMatch(t.slug, round(score, 3), tuple(evidence))
+
+
+def _always(start: int, end: int, idx: int) -> bool:
+    return True
+
+
+def _never(start: int, end: int, idx: int) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class _Topic:
+    """A topic's evidence in one text, as tag_text gathers it before scoring.
+
+    ``lead``: ``(start, end, sentence, weight, aside, in the opening, matched)`` of each
+    mention in the lead; ``body``: ``(start, end, sentence, weight)`` of each after it, or
+    ``None`` when there are fewer than ``body_min_hits`` (then they do not count)."""
+
+    slug: str
+    in_title: list
+    title_score: float | None
+    lead: list[tuple[int, int, int, float, bool, bool, str]]
+    body: list[tuple[int, int, int, float]] | None
+    body_examples: list[str]
+    weak_only: bool
+    lone: bool
+    threshold: float
+
+
+# (score, body score, density): the figures of the evidence.
+_Scored = tuple[float, float, float]
+
+
+def _score(t: _Topic, rules: TaggingRules, body_units: float, listed) -> _Scored:
+    """A topic's score, with ``listed(start, end, sentence)`` telling the enumeration items:
+    the arithmetic of _tag_text_reference, operation for operation (same floats)."""
+    score = 0.0
+    if t.title_score is not None:
+        score += t.title_score
+    lead_score = 0.0
+    for start, end, idx, weight, aside, opening, _ in t.lead:
+        if listed(start, end, idx):
+            weight *= rules.list_factor
+        if aside:
+            weight *= rules.aside_factor
+        lead_score += weight * (rules.opening_weight if opening else rules.lead_weight)
+    if lead_score:
+        score += min(rules.lead_cap, lead_score)
+    body_score = density = 0.0
+    if t.body is not None:
+        for start, end, idx, weight in t.body:
+            if listed(start, end, idx):
+                weight *= rules.list_factor
+            body_score += weight
+        density = body_score / body_units
+        score += rules.body_weight * min(rules.body_cap, density)
+    return score, body_score, density
 
 
 def _tag_text_reference(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:

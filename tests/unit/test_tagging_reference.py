@@ -7,6 +7,7 @@ match, the case turns are those of _CASE_TURN_RE, URLs are masked with or withou
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -211,3 +212,49 @@ def _mask_reference(text: str) -> tuple[str, list[int], int]:
 )
 def test_url_masking_equals_reference(text):
     assert tagging._mask_urls(text) == _mask_reference(text)
+
+
+# -- scores bounded before enumerations are tested ------------------------------------------
+
+# tag_text tests enumerations only for topics whose score could reach their threshold, and
+# computes the other scores only when the share rule cannot be decided from bounds: rules
+# that make every branch of that run (factors above 1, a large share, a negative factor).
+_RULE_VARIANTS = [
+    {"list_factor": 1.5},
+    {"list_factor": 0.0, "lone_min_share": 0.5},
+    {"lone_min_share": 0.3, "threshold": 0.5, "list_min_items": 2, "list_item_words": 4},
+    {"lone_min_share": 0.9, "body_min_hits": 1, "body_min_hits_short": 1},
+    {"bio_factor": -0.5, "lone_min_share": 0.2},
+    {"list_item_words": 0},
+]
+_VARIANTS = [
+    dataclasses.replace(TAXONOMY, rules=dataclasses.replace(TAXONOMY.rules, **changes))
+    for changes in _RULE_VARIANTS
+]
+
+
+@pytest.mark.parametrize("variant", range(len(_VARIANTS)))
+def test_equals_reference_with_other_weights_on_fixtures(variant):
+    taxonomy = _VARIANTS[variant]
+    texts = _texts()
+    for title, body in zip(texts[1:] + texts[:1], texts, strict=True):
+        _same(title[:120], body, taxonomy)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(st.sampled_from(range(len(_VARIANTS))), _text, _text)
+def test_equals_reference_with_other_weights_on_random_text(variant, title, body):
+    _same(title, body, _VARIANTS[variant])
+
+
+def test_the_share_rule_is_decided_exactly_when_bounds_do_not_tell():
+    # A lone mention in an enumeration next to topics whose enumeration items the bounds
+    # cannot settle: the exact total is needed (and must be the reference's).
+    taxonomy = _VARIANTS[1]
+    body = (
+        "We compare Render, Fly.io, Railway, and Heroku for small teams. "
+        "Kubernetes, Docker, and Postgres come up, and Rails, Django, and Laravel too. "
+        "The show is about Kubernetes."
+    )
+    _same("", body, taxonomy)
+    _same("Render", body, taxonomy)
