@@ -170,15 +170,18 @@ def _scalar(value: str) -> str | None:
 
 # Front matter repeats its strings (chapter times, link labels and URLs, shows, guests, tags,
 # languages: three in four strings of the 10k bench dump's files were written before), so each
-# string's rendering is remembered, up to a bound.
+# string's rendering is remembered, up to a bound — but not the ``ingested:`` record's hashes,
+# which never repeat (15 a file).
 _SCALARS: dict[str, str | None] = {}
-_SCALARS_MAX = 200_000
+_SCALARS_MAX = 100_000
 
 
-def _atom(value: Any) -> str | None:
+def _atom(value: Any, remember: bool = True) -> str | None:
     """A scalar value of the front matter as libyaml writes it (None if in doubt)."""
     kind = type(value)
     if kind is str:
+        if not remember:
+            return _scalar(value)
         try:
             return _SCALARS[value]
         except KeyError:
@@ -195,16 +198,18 @@ def _atom(value: Any) -> str | None:
     return None
 
 
-def _mapping_lines(data: dict[str, Any], indent: str, first: str) -> list[str] | None:
+def _mapping_lines(
+    data: dict[str, Any], indent: str, first: str, remember: bool = True
+) -> list[str] | None:
     """``key: value`` lines of a mapping whose values are scalars (the first line starts with
-    ``first``: ``"- "`` for an item of a list of mappings)."""
+    ``first``: ``"- "`` for an item of a list of mappings; ``remember``: see :data:`_SCALARS`)."""
     if not data:
         return None
     lines = []
     for key, value in data.items():
         if not _plain_key(key):
             return None
-        atom = _atom(value)
+        atom = _atom(value, remember)
         if atom is None:
             return None
         lines.append(f"{first if not lines else indent}{key}: {atom}")
@@ -220,7 +225,7 @@ def fast_dump(data: dict[str, Any]) -> str | None:
             return None
         kind = type(value)
         if kind is dict:
-            lines = _mapping_lines(value, "  ", "  ")
+            lines = _mapping_lines(value, "  ", "  ", key != RECORD_KEY)
             if lines is None:
                 return None
             out.append(f"{key}:")

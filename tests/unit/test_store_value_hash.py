@@ -69,3 +69,10 @@ def test_remembered_scalars_are_what_pyyaml_writes(values: list[str]) -> None:
     assert store.fast_dump(data) == first
     assert first is None or first == store.yaml_dump(data)
     assert store.dump_yaml(data) == store.yaml_dump(data)
+
+
+def test_record_hashes_are_written_but_not_remembered() -> None:
+    data = {"title": "T", store.RECORD_KEY: {"title": "0123456789ab", "body": "123456789012"}}
+    assert store.fast_dump(data) == store.yaml_dump(data)
+    assert "0123456789ab" not in store._SCALARS and "123456789012" not in store._SCALARS
+    assert "T" in store._SCALARS
