@@ -106,7 +106,7 @@ class Processed:
 # (inherited by forked workers), so 10,000 jobs do not each pickle the taxonomy.
 _CONTEXT: tuple[ShowRegistry, Any] | None = None
 # What the jobs of the current pass point into (set by ingest before it calls ``mapper``):
-# "texts", "cuts", "headers" for process_blurb; "titles", "tag_texts" for retag.
+# "texts", "cuts", "headers" for process_blurb; "titles", "extracted", "tag_inserts" for retag.
 _PASS: dict[str, list[Any]] = {}
 
 
@@ -253,9 +253,12 @@ def attribution_evidence(ex: Extracted) -> str:
 
 
 def retag(job: int) -> list[str]:
-    """Kept-episode index (into the titles and texts :func:`ingest` shares) → sorted topic
-    slugs, with the taxonomy of :func:`init_worker` (top-level so a pool can run it)."""
-    title, text = _PASS["titles"][job], _PASS["tag_texts"][job]
+    """Kept-episode index (into the titles and extractions :func:`ingest` shares) → sorted
+    topic slugs, with the taxonomy of :func:`init_worker` (top-level so a pool can run it)."""
+    title = _PASS["titles"][job]
+    # (rebuilt here, in the worker: built by the main process, the texts of episodes with a
+    # chapter list were its serial time and a second copy of their bodies held there)
+    text = tagging_text(_PASS["extracted"][job], _PASS["tag_inserts"][job])
     if _CONTEXT is None or _CONTEXT[1] is None:
         raise RuntimeError("retag needs init_worker(shows, taxonomy) with a taxonomy first")
     from digest.tagging import tag_text  # another engineer's module
@@ -494,8 +497,9 @@ def _ingest(
         # episodes twice.  Through ``mapper``, so a pool shares the work.  The tagged text
         # keeps the chapter list the published body no longer repeats: chapter labels are
         # evidence of what the episode discusses.
-        tag_texts = [tagging_text(extracted[i], tag_inserts.get(i)) for i in kept_keys]
-        tagging = _tag_each(episodes, tag_texts, mapper)
+        kept_ex = [extracted[i] for i in kept_keys]
+        inserts = [tag_inserts.get(i) for i in kept_keys]
+        tagging = _tag_each(episodes, kept_ex, inserts, mapper)
         if defer_tagging:
             result.tagging = tagging
         else:
@@ -505,12 +509,17 @@ def _ingest(
     return result
 
 
-def _tag_each(episodes: list[Episode], tag_texts: list[str], mapper: Mapper) -> Iterator[int]:
+def _tag_each(
+    episodes: list[Episode],
+    extracted: list[Extracted],
+    tag_inserts: list[tuple[int, str] | None],
+    mapper: Mapper,
+) -> Iterator[int]:
     """The retag pass, run as it is iterated: sets each episode's ``tags`` (in order) and then
     yields its index.  What the jobs point into is set only once it starts, so a mapper that
     forks does so then (with whatever the caller holds by that time)."""
     _PASS.clear()
-    _PASS.update(titles=[ep.title for ep in episodes], tag_texts=tag_texts)
+    _PASS.update(titles=[ep.title for ep in episodes], extracted=extracted, tag_inserts=tag_inserts)
     results = mapper(retag, range(len(episodes)))
     try:
         for k, tags in zip(range(len(episodes)), results, strict=True):
