@@ -52,7 +52,7 @@ from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from . import patches
+from . import patches, render_cache
 from .render_cache import RenderCache
 
 log = logging.getLogger(__name__)
@@ -240,7 +240,9 @@ class FastWriter(Writer):
         if pid == 0:
             self._is_child = True
             # what the parent counted and recorded before the fork is the parent's to report
-            self.render_cache.stats = dict.fromkeys(self.render_cache.stats, 0)
+            # (zeroed in place: the fingerprinters count into the same dict)
+            stats = self.render_cache.stats
+            stats.update(dict.fromkeys(stats, 0))
             self.render_cache.current = {}
         else:
             self._child_pid = pid
@@ -527,6 +529,7 @@ def get_writer(pelican):
 
 def get_generators(pelican):
     thaw_heap()
+    render_cache.start_build()
     patches.join_saves()  # left by a build that failed before ``finalized``
     return _Join
 
@@ -551,3 +554,7 @@ def register() -> None:
     signals.finalized.connect(finalized)
     signals.article_generator_finalized.connect(patches.fast_membership)
     signals.article_generator_pretaxonomy.connect(freeze_after_reading)
+    # the render cache's record of each article as constructed, and of its source's stamp
+    signals.content_object_init.connect(render_cache.snapshot_content)
+    signals.article_generator_finalized.connect(render_cache.note_stamps)
+    signals.page_generator_finalized.connect(render_cache.note_stamps)

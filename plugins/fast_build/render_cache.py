@@ -26,8 +26,15 @@ other type makes the page uncacheable: it is rendered as usual.
 
 A page is skipped only if its key equals the one recorded at the last build **and** the output
 file still has the size and modification time recorded then; otherwise it is rendered (and
-written only if its bytes differ). tests/build/test_fast_build.py checks that a rebuild after
-edits is byte-identical to a clean build.
+written only if its bytes differ).
+
+An article's attributes that still hold the immutable objects (str, int, …) they held when the
+article was constructed (``content_object_init``) are digested apart, and that digest is kept
+for the next build with the source file's stamp in Pelican's reader cache: the next build reuses
+it when the stamp and the set of such attributes are the same (the global fingerprint guards
+the rest). Containers plugins mutate in place (``metadata``, tag lists) and values they replace
+are digested every build (tests/build/test_rebuild_stable.py). tests/build/test_fast_build.py
+checks that a rebuild after edits is byte-identical to a clean build.
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ from digest.cachefile import load_cache, save_cache
 
 log = logging.getLogger(__name__)
 
-FORMAT = 4
+FORMAT = 5
 _INTRASITE = re.compile(r"[{|](?:filename|static|attach|tag|category|author|index)[}|]")
 # Reference switches for tests (tests/build/test_rebuild_keys.py): off, every page variable is
 # encoded afresh; the keys must not change.
@@ -69,6 +76,74 @@ _SKIP_ATTRS = frozenset({"_context", "settings", "_fast_build_urls"})
 
 class Uncacheable(Exception):
     """A value the encoder does not know how to fingerprint soundly."""
+
+
+# -- articles' digests kept between builds ---------------------------------------------------
+# Reference switch for tests (tests/build/test_rebuild_stable.py): off, every article's stable
+# part is digested afresh; the keys must not change.
+REUSE_STABLE = True
+# Values that cannot change in place: an attribute still holding the very object it held when
+# the article was constructed still has the value it had then.
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
+# Set in the constructor from more than the file: the status depends on the clock when
+# WITH_FUTURE_DATES is off (a future article is a draft until its date).
+_VOLATILE = frozenset({"_status", "status"})
+# id(article) -> (article, its attributes as constructed); id(article) -> (article, the stamp of
+# its source file in Pelican's reader cache). Filled per build (``content_object_init``, the
+# generators' ``*_finalized``); the articles are kept alive, so the ids stay unique.
+_SNAPSHOTS: dict[int, tuple[object, dict]] = {}
+_STAMPS: dict[int, tuple[object, object]] = {}
+_TRUSTED = {"snapshots": False}
+
+
+def snapshot_content(instance) -> None:
+    """``content_object_init``: note every attribute of an article or page as constructed.
+
+    Why: an article's attributes are a function of its source file (Pelican's reader cache
+    stamp), the settings, the plugins' code and the taxonomy and shows files (the global
+    fingerprint) — until plugins change them (topics mutates ``metadata['tags']`` in place;
+    related adds episodes). An attribute that still holds its constructed immutable object is
+    provably unchanged, and its digest from the last build can be reused. Only trusted when
+    this is the signal's one receiver: another receiver running before it could set values
+    that depend on more than the file."""
+    if len(getattr(_content_object_init(), "receivers", ())) != 1:
+        _TRUSTED["snapshots"] = False
+        return
+    _SNAPSHOTS[id(instance)] = (instance, dict(vars(instance)))
+
+
+def _content_object_init():
+    from pelican import signals
+
+    return signals.content_object_init
+
+
+def note_stamps(generator) -> None:
+    """``article_generator_finalized``/``page_generator_finalized``: the reader-cache stamp of
+    each article's and page's source file (the bytes it was built from), when Pelican's
+    reader-level content cache holds one."""
+    readers = getattr(generator, "readers", None)
+    cache = getattr(readers, "_cache", None)
+    # Only a cache that records every file read this build (CACHE_CONTENT on, reader layer)
+    # holds the stamp of the bytes each article was built from; a loaded but not updated one
+    # may still hold an edited file's old stamp.
+    if not isinstance(cache, dict) or getattr(readers, "_cache_data_policy", False) is not True:
+        return
+    items = [*getattr(generator, "articles", ()), *getattr(generator, "translations", ()),
+             *getattr(generator, "drafts", ()), *getattr(generator, "drafts_translations", ()),
+             *getattr(generator, "pages", ()), *getattr(generator, "hidden_pages", ()),
+             *getattr(generator, "draft_pages", ())]  # fmt: skip
+    for item in items:
+        record = cache.get(getattr(item, "source_path", None))
+        if isinstance(record, tuple) and len(record) == 2 and record[0] not in (None, ""):
+            _STAMPS[id(item)] = (item, record[0])
+
+
+def start_build() -> None:
+    """A new build: forget the last one's articles (``get_generators``)."""
+    _SNAPSHOTS.clear()
+    _STAMPS.clear()
+    _TRUSTED["snapshots"] = True
 
 
 def _entity_types():
@@ -323,6 +398,7 @@ class Fingerprinter:
         deep_memo_content: dict | None = None,
         digester: StableDigester | None = None,
         name_kinds: dict | None = None,
+        stable_digests: tuple[dict, dict, dict] | None = None,
     ) -> None:
         self.Content, self.URLWrapper = _entity_types()
         self._types = (self.Content, self.URLWrapper)
@@ -330,6 +406,9 @@ class Fingerprinter:
         # attribute name -> 0 (not an input), 1 (plain data) or 2 (holds entities): decided
         # once per name for the articles' attributes (``content_refs`` is the same for all)
         self._name_kinds = {} if name_kinds is None else name_kinds
+        # (last build's, this build's) digests of articles' stable attributes by source path,
+        # and the counts (``stable_reused``) of the render cache's stats
+        self._stable_digests = stable_digests
         self.paginator_object_list = paginator_object_list
         self.wrapper_attrs = wrapper_attrs
         # Tag/category attributes read on those reached through another entity (a card's
@@ -456,7 +535,12 @@ class Fingerprinter:
                 held[k] = self._held(attrs[k])
         # Serialised by a C pickler (other entities become references): encoding every
         # article's attributes in Python was most of the key time.
+        stable = self._stable_part(entity, plain_attrs)
+        if stable is not None:
+            plain_attrs = {k: v for k, v in plain_attrs.items() if k not in stable[0]}
         plain = self._digester.digest(plain_attrs, plain_refs)
+        if stable is not None:
+            plain = f"{stable[1]}+{plain}"
         extras: list[str] = []
         for key in ("url", "save_as"):
             extras.append(key)
@@ -464,6 +548,44 @@ class Fingerprinter:
         parts = (entity, plain, plain_refs, held, "\x1f".join(extras))
         self._content_parts[id(entity)] = parts
         return parts
+
+    def _stable_part(self, entity, plain_attrs: dict) -> tuple[frozenset, str] | None:
+        """(names, digest) of the attributes of ``entity`` that still hold the immutable
+        objects they held at construction, the digest taken from the last build when the
+        source file's stamp and those names are the same; None when there is no such part.
+
+        Which attributes form the part depends only on this build (never on the switch
+        ``REUSE_STABLE``): the key is the same whether the digest is reused or recomputed."""
+        if self._stable_digests is None or not _TRUSTED["snapshots"]:
+            return None
+        snap = _SNAPSHOTS.get(id(entity))
+        noted = _STAMPS.get(id(entity))
+        if snap is None or noted is None or snap[0] is not entity or noted[0] is not entity:
+            return None
+        constructed = snap[1]
+        names = tuple(
+            k
+            for k, v in plain_attrs.items()
+            if type(v) in _IMMUTABLE
+            and k in constructed
+            and constructed[k] is v
+            and k not in _VOLATILE
+        )
+        if not names:
+            return None
+        previous, current, counts = self._stable_digests
+        ident = (type(entity).__name__, str(entity.source_path))
+        old = previous.get(ident)
+        if REUSE_STABLE and old is not None and old[0] == noted[1] and old[1] == names:
+            digest = old[2]
+            counts["stable_reused"] += 1
+        else:
+            refs: list = []
+            digest = self._digester.digest({k: plain_attrs[k] for k in names}, refs)
+            if refs:  # immutable values hold no entity; refuse to guess otherwise
+                return None
+        current[ident] = (noted[1], names, digest)
+        return frozenset(names), digest
 
     def _held(self, value) -> tuple[str, list]:
         """(encoding, entities) of an attribute that holds entities: references spelled out
@@ -926,7 +1048,7 @@ class RenderCache:
         self.enabled = bool(settings.get("FAST_BUILD_RENDER_CACHE", True))
         self.previous: dict[str, tuple[str, int, int]] = {}
         self.current: dict[str, tuple[str, int, int]] = {}
-        self.stats = {"skipped": 0, "rendered": 0, "uncacheable": 0}
+        self.stats = {"skipped": 0, "rendered": 0, "uncacheable": 0, "stable_reused": 0}
         self._base: str | None = None
         self._names: dict = {}
         self._fps: dict[frozenset[str], Fingerprinter] = {}
@@ -940,13 +1062,20 @@ class RenderCache:
         self._analysed = True
         self._digester: StableDigester | None = None
         self._name_kinds: dict = {}
+        # articles' stable digests (Fingerprinter._stable_part): the last build's, this one's
+        self.previous_digests: dict = {}
+        self.current_digests: dict = {}
 
     def _shared(self) -> dict:
         """What every fingerprinter of this build shares: one pickler (and its memo of
         entities' names), and which article attributes are inputs or hold entities."""
         if self._digester is None:
             self._digester = StableDigester(_entity_types())
-        return {"digester": self._digester, "name_kinds": self._name_kinds}
+        return {
+            "digester": self._digester,
+            "name_kinds": self._name_kinds,
+            "stable_digests": (self.previous_digests, self.current_digests, self.stats),
+        }
 
     def _start(self, env) -> None:
         self._base = global_fingerprint(self.settings)
@@ -954,6 +1083,8 @@ class RenderCache:
         data = load_cache(self.path)
         if data.get("format") == FORMAT and data.get("base") == self._base and "pages" in data:
             self.previous = data["pages"]
+            digests = data.get("digests")
+            self.previous_digests.update(digests if isinstance(digests, dict) else {})
             analysis = data.get("templates")
         if analysis is not None:
             # The base covers every theme file: same base, same template ASTs, so what they
@@ -1098,7 +1229,10 @@ class RenderCache:
         # A fresh checkout has no cache folder yet (the first build of a clean clone in CI).
         part.parent.mkdir(parents=True, exist_ok=True)
         with open(part, "wb") as handle:
-            pickle.dump({"pages": self.current, "stats": self.stats}, handle)
+            pickle.dump(
+                {"pages": self.current, "stats": self.stats, "digests": self.current_digests},
+                handle,
+            )
 
     def merge_part(self, part: Path) -> None:
         try:
@@ -1109,6 +1243,7 @@ class RenderCache:
         finally:
             part.unlink(missing_ok=True)
         self.current.update(data["pages"])
+        self.current_digests.update(data.get("digests", {}))
         for key, value in data["stats"].items():
             self.stats[key] += value
 
@@ -1119,5 +1254,6 @@ class RenderCache:
         # cache folder never swap halves.
         templates = (self._paginator_object_list, self._names)
         data = {"format": FORMAT, "base": self._base, "pages": self.current,
-                "templates": templates}  # fmt: skip
+                "templates": templates, "digests": self.current_digests,
+                "stats": self.stats}  # fmt: skip
         save_cache(self.path, data)
