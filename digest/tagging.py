@@ -626,7 +626,7 @@ def _finish(
     sorting only topics mentioned more than once, and running an exclusion's regex only
     around mentions where one of the strings it needs occurs (``low``: the lowered text)."""
     scanner = _scanner(taxonomy)
-    foldable = _FOLD_SPECIAL is None or (not text.isascii() and _FOLD_SPECIAL.search(text))
+    foldable = None  # whether re may fold a character of the text specially: told when needed
     for slug, regex in scanner.regexes:
         extra = [(m.start(), m.end(), False, m.group(0)) for m in regex.finditer(text)]
         if extra:
@@ -639,6 +639,10 @@ def _finish(
         if excl is not None:
             # Checked in a window around each mention, not over the whole text: most texts
             # mention a topic a handful of times, and a full scan per topic costs more.
+            if foldable is None:
+                foldable = _FOLD_SPECIAL is None or (
+                    not text.isascii() and _FOLD_SPECIAL.search(text) is not None
+                )
             needles = None if foldable else scanner.needles[slug]
             if needles is not None and low is None:
                 low = _lower(text)
