@@ -99,6 +99,22 @@ def positions(text: str, sub: str) -> list[int]:
     return found
 
 
+def positions_by_first(text: str, sub: str) -> list[int]:
+    """:func:`positions`, found by ``sub``'s first character and checked with ``startswith``.
+
+    Why: ``str.find`` of a two-character string walks a transcript (non-Latin-1: two bytes a
+    character) at ~2 ns a character, of one character several times faster; where the first
+    character is rare (":" or "]" of ": " and "]:" — a few hundred in 44 kB) this found
+    every ": " in ~40 µs instead of ~100 µs."""
+    found, first = [], sub[:1]
+    at = text.find(first)
+    while at >= 0:
+        if text.startswith(sub, at):
+            found.append(at)
+        at = text.find(first, at + 1)
+    return found
+
+
 def matches_at(
     rx: re.Pattern[str], text: str, starts: Iterable[int], endpos: int | None = None
 ) -> Iterator[re.Match[str]]:

@@ -160,7 +160,9 @@ def _turns(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Ma
     The regex is tried only where a turn can start (:func:`_turn_starts`), in ascending order
     and from the end of the last match on, as ``finditer`` does: stopping at each of a 45 kB
     transcript's ~1,300 capitals was ~0.5 ms."""
-    key = tuple(literal in text for literal, _ in _TURN_FORMS)
+    # (where the two-character literals are, found once: their presence is the key)
+    found = {lit: clean.positions_by_first(text, lit) for lit, _ in _TURN_FORMS if len(lit) > 1}
+    key = tuple(bool(found[lit]) if lit in found else lit in text for lit, _ in _TURN_FORMS)
     if key not in _TURN_BY_FORMS:
         forms = [form for (_, form), on in zip(_TURN_FORMS, key, strict=True) if on]
         _TURN_BY_FORMS[key] = (
@@ -170,28 +172,36 @@ def _turns(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Ma
     if rx is None:
         return iter(())
     endpos = len(text) if endpos is None else min(endpos, len(text))
-    return clean.matches_at(rx, text, _turn_starts(text, key, pos, endpos), endpos)
+    return clean.matches_at(rx, text, _turn_starts(text, key, pos, endpos, found), endpos)
 
 
 _TURN_CAPITAL = re.compile("[A-ZÀ-Þ]")
 _TURN_CAPS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ'’-" + "".join(map(chr, range(0xC0, 0xDF))))
 
 
-def _turn_starts(text: str, key: tuple[bool, ...], pos: int, endpos: int) -> list[int]:
+def _turn_starts(
+    text: str,
+    key: tuple[bool, ...],
+    pos: int,
+    endpos: int,
+    found: dict[str, list[int]] | None = None,
+) -> list[int]:
     """Every position in ``[pos, endpos)`` where a turn form that ``key`` enables can start
     (more is harmless: the regex decides), ascending.
 
     ``[00:12] Name:`` starts at its "[".  ``Name [00:12]:`` ends at a "]:" and
     ``STEPHANIE: `` at a ": " after a capital; neither has more than one space in its name,
     so each starts at a capital after the second (third, counting the one before "[") space
-    before that end."""
+    before that end.  (``found``: where each of "]:" and ": " is, when known.)"""
+    found = {} if found is None else found
     starts: set[int] = set()
     if key[0]:
         starts.update(clean.positions(text, "["))
     for on, literal, spaces in ((key[1], "]:", 3), (key[2], ": ", 2)):
         if not on:
             continue
-        for end in clean.positions(text, literal):
+        ends = found.get(literal)
+        for end in clean.positions(text, literal) if ends is None else ends:
             if literal == ": " and text[end - 1 : end] not in _TURN_CAPS:
                 continue  # ("…the thing: " — no capitals right before the colon)
             lo = end

@@ -222,3 +222,24 @@ def test_normalise_text_on_raw_blurbs() -> None:
         assert extract.normalise_text(line) == _normalise_reference(line)
     for raw in ("a\u00a0b\u200bc\r\nd", "<p>x</p>\u00a0y", "Tom &amp; Jerry\t!", "x\x01y"):
         assert extract.normalise_text(raw) == _normalise_reference(raw), raw
+
+
+# --- clean.positions_by_first (speaker turns' ": " and "]:") ---------------------------------
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([":", " ", "]", "]:", ": ", "::", "]]", "a", "’", "\n"]), max_size=30
+    ).map("".join),
+    st.sampled_from([": ", "]:", "::", "]]", ":", "a", "]: "]),
+)
+def test_positions_by_first_is_positions(text: str, sub: str) -> None:
+    assert clean.positions_by_first(text, sub) == clean.positions(text, sub)
+
+
+def test_turns_on_transcripts_are_the_full_pattern() -> None:
+    for text in _transcripts()[:40]:
+        fast = [m.span() for m in extract._turns(text)]
+        assert fast == [m.span() for m in extract._TURN.finditer(text)]
+        assert len(fast) > 2
