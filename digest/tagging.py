@@ -1008,9 +1008,12 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     """:func:`tag` on a bare title and body (handy for tests and the labelled set).
 
     :func:`_tag_text_reference` is the plain statement of the rules; this is the same result
-    (tests compare them) with less work per text: each mention's sentence is found once, the
-    sentence contexts are tried only in sentences holding one of the strings every context
-    match needs, and the opening stops at its last sentence."""
+    (tests compare them) with less work per text: each mention's sentence is found once; the
+    sentence contexts are tried only in sentences where a context match can start (see
+    :func:`_context_prefilter`); the opening stops at its last sentence; enumerations are
+    tested only for topics whose score could reach their threshold (bounds first: every
+    mention an item, none), other topics' exact scores only when the share rule needs them;
+    evidence is worded only for the topics applied."""
     rules = taxonomy.rules
     scanner = _scanner(taxonomy)
     # Past `max_chars` a transcript is not read at all: the depths of a 65,000-character
