@@ -24,6 +24,8 @@ they were written against: on any other version they are skipped with a warning,
   ``PATH``, recomputed for every URL formatted: remembered (~0.5 s at 10,000 episodes).
 * ``FileDataCacher.save_cache`` — the content cache (105 MB at 10,000 episodes) is pickled by
   a forked process while the build goes on (:func:`background_save_cache`).
+  A cache loaded from its file and given no new entry during the build is not saved at all
+  (:func:`unchanged_cache`): the file already holds those bytes.
 * ``slugify`` as ``URLWrapper.slug`` calls it — remembered per name and options
   (:func:`memo_slugify`): every article's author and tags slugify the same few names again.
 * pelican-sitemap's ``format_date`` (pinned to 1.2.2) — given a plain ``datetime`` instead of
@@ -317,6 +319,9 @@ def _patch_translations() -> bool:
 
 # A Pelican content cache with at least this many entries is saved by a forked process.
 BACKGROUND_SAVE_MIN = 200
+# A cache loaded from its file and unchanged since is not saved (:func:`unchanged_cache`); a
+# module flag, not a setting: Pelican's cache pickles the settings (tests compare its bytes).
+SKIP_UNCHANGED_SAVE = True
 _savers: list[tuple[int, str]] = []  # (pid, cache file) of background saves not yet joined
 
 
@@ -336,6 +341,9 @@ def background_save_cache(original):
 
     def save_cache(self):
         cache = getattr(self, "_cache", None)
+        if SKIP_UNCHANGED_SAVE and unchanged_cache(self):
+            log.debug("fast_build: %s unchanged since it was loaded; not saved", self._cache_path)
+            return None
         if (
             not _state.get("background_save")
             or not getattr(self, "_cache_data_policy", False)
@@ -370,6 +378,64 @@ def background_save_cache(original):
     return save_cache
 
 
+def _file_identity(path: str) -> tuple[int, int, int, int, int] | None:
+    """What tells a file's bytes apart without reading them: size, modification and change
+    times, inode, device (``None`` if it cannot be stat'ed)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def unchanged_cache(cacher) -> bool:
+    """Whether ``cacher``'s file still holds exactly what ``cacher._cache`` would pickle to.
+
+    True when the cache was loaded from its file (not empty), no ``cache_data`` call has added
+    or replaced an entry since, and the file is the one that was loaded (same stat). Pelican's
+    content cache never drops an entry and its entries are not changed in place (their pickled
+    bytes after a no-change rebuild equal the loaded file's: test_rebuild_cache_skip.py), so
+    saving it again would write the file's own bytes: at 10,000 episodes a forked process
+    pickling and writing 105 MB on every no-change rebuild."""
+    loaded = getattr(cacher, "_fast_build_loaded", None)
+    return (
+        loaded is not None
+        and not getattr(cacher, "_fast_build_dirty", True)
+        and _file_identity(cacher._cache_path) == loaded
+    )
+
+
+def note_cache_load(original):
+    """``FileDataCacher.__init__`` (Pelican 4.12.0), recording the identity of the file a
+    non-empty cache was loaded from, for :func:`unchanged_cache`."""
+
+    def __init__(self, settings, cache_name, caching_policy, load_policy):
+        path = os.path.join(settings["CACHE_PATH"], cache_name)
+        before = _file_identity(path) if load_policy else None
+        original(self, settings, cache_name, caching_policy, load_policy)
+        self._fast_build_dirty = False
+        self._fast_build_loaded = (
+            before
+            if before is not None and self._cache and _file_identity(path) == before
+            else None
+        )
+
+    __init__.__wrapped__ = original  # type: ignore[attr-defined]
+    return __init__
+
+
+def note_cache_data(original):
+    """``FileDataCacher.cache_data`` (Pelican 4.12.0; ``FileStampDataCacher``'s calls it),
+    marking the cache as changed since it was loaded."""
+
+    def cache_data(self, filename, data):
+        self._fast_build_dirty = True
+        return original(self, filename, data)
+
+    cache_data.__wrapped__ = original  # type: ignore[attr-defined]
+    return cache_data
+
+
 def join_saves() -> None:
     """Wait for the background cache saves: their files are complete when the build ends."""
     while _savers:
@@ -387,6 +453,8 @@ def _patch_cache_save() -> bool:
 
     if pelican.__version__ != PELICAN_VERSION:
         return False
+    FileDataCacher.__init__ = note_cache_load(FileDataCacher.__init__)
+    FileDataCacher.cache_data = note_cache_data(FileDataCacher.cache_data)
     FileDataCacher.save_cache = background_save_cache(FileDataCacher.save_cache)
     return True
 
