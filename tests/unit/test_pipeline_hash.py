@@ -23,23 +23,24 @@ def _reference(text: str) -> tuple[str, str]:
     )
 
 
+def _hashed(texts: list[str]) -> list[tuple[str, str]]:
+    """hash_blurb over ``texts`` the way a worker runs it: jobs index the pass's texts."""
+    pipeline._PASS["texts"] = texts
+    try:
+        return [pipeline.hash_blurb(i) for i in range(len(texts))]
+    finally:
+        pipeline._PASS.clear()
+
+
 @settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.one_of(_texts, st.text(max_size=40)), min_size=1, max_size=5))
 def test_hash_blurb_is_the_two_hashes(texts: list[str]) -> None:
-    pipeline._PASS["texts"] = texts
-    try:
-        got = [pipeline.hash_blurb(i) for i in range(len(texts))]
-    finally:
-        pipeline._PASS.clear()
+    got = _hashed(texts)
     assert got == [_reference(t) for t in texts]
 
 
 def test_hash_blurb_fixtures() -> None:
     texts = ["plain line", " leading", "trailing ", "two  spaces", "tab\there", "same"]
-    pipeline._PASS["texts"] = texts
-    try:
-        got = [pipeline.hash_blurb(i) for i in range(len(texts))]
-    finally:
-        pipeline._PASS.clear()
+    got = _hashed(texts)
     assert got == [_reference(t) for t in texts]
     assert got[0][0] == got[0][1] and got[1][0] != got[1][1]
