@@ -25,7 +25,8 @@ they were written against: on any other version they are skipped with a warning,
 * ``FileDataCacher.save_cache`` — the content cache (105 MB at 10,000 episodes) is pickled by
   a forked process while the build goes on (:func:`background_save_cache`).
   A cache loaded from its file and given no new entry during the build is not saved at all
-  (:func:`unchanged_cache`): the file already holds those bytes.
+  (:func:`unchanged_cache`): the file already holds those bytes; one given a few new entries
+  saves them to a journal beside the file, loaded over it next build (:func:`save_journal`).
 * ``slugify`` as ``URLWrapper.slug`` calls it — remembered per name and options
   (:func:`memo_slugify`): every article's author and tags slugify the same few names again.
 * pelican-sitemap's ``format_date`` (pinned to 1.2.2) — given a plain ``datetime`` instead of
@@ -322,6 +323,9 @@ BACKGROUND_SAVE_MIN = 200
 # A cache loaded from its file and unchanged since is not saved (:func:`unchanged_cache`); a
 # module flag, not a setting: Pelican's cache pickles the settings (tests compare its bytes).
 SKIP_UNCHANGED_SAVE = True
+# A loaded cache given at most this many new entries since its file was written saves them to
+# a journal beside it (:func:`save_journal`) instead of pickling the whole cache again.
+JOURNAL_MAX = 1000
 _savers: list[tuple[int, str]] = []  # (pid, cache file) of background saves not yet joined
 
 
@@ -344,6 +348,11 @@ def background_save_cache(original):
         if SKIP_UNCHANGED_SAVE and unchanged_cache(self):
             log.debug("fast_build: %s unchanged since it was loaded; not saved", self._cache_path)
             return None
+        if JOURNAL_MAX and save_journal(self):
+            return None
+        if getattr(self, "_cache_data_policy", False):  # a whole save: no journal over it
+            with contextlib.suppress(OSError):
+                os.remove(_journal_path(self._cache_path))
         if (
             not _state.get("background_save")
             or not getattr(self, "_cache_data_policy", False)
@@ -388,6 +397,71 @@ def _file_identity(path: str) -> tuple[int, int, int, int, int] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
+def _journal_path(path: str) -> str:
+    return f"{path}.journal"
+
+
+def load_journal(cacher, loaded: tuple) -> dict:
+    """The entries a journal beside ``cacher``'s file holds for exactly that file (``loaded``:
+    its identity when it was read), or nothing. A journal written over another version of the
+    cache file (replaced by a whole save, copied, restored) is ignored: its files are read
+    again, their stamps no longer matching the older file's."""
+    import pickle
+
+    try:
+        with cacher._cache_open(_journal_path(cacher._cache_path), "rb") as handle:
+            record = pickle.load(handle)
+    except FileNotFoundError:
+        return {}
+    except Exception as err:  # a damaged journal: read those files again
+        log.warning("fast_build: ignoring the cache journal of %s (%s)", cacher._cache_path, err)
+        return {}
+    if not isinstance(record, dict) or record.get("base") != loaded:
+        return {}
+    entries = record.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def save_journal(cacher) -> bool:
+    """Save a loaded cache's new entries (with those of its journal) to the journal, when the
+    cache file is still the one loaded and they are few (``JOURNAL_MAX``); False to have the
+    whole cache saved instead.
+
+    A one-episode edit at 10,000 episodes otherwise has a forked process pickle and write all
+    105 MB of the cache for one entry. The next build loads the file then the journal over it
+    (:func:`note_cache_load`): the same entries, in the same order, as a whole save would have
+    left (an edited file's entry keeps its place, a new file's comes last), which
+    test_rebuild_cache_skip.py checks against a whole save."""
+    import pickle
+
+    loaded = getattr(cacher, "_fast_build_loaded", None)
+    changed = getattr(cacher, "_fast_build_changed", None)
+    if (
+        loaded is None
+        or not changed
+        or not getattr(cacher, "_cache_data_policy", False)
+        or _file_identity(cacher._cache_path) != loaded
+    ):
+        return False
+    entries = dict(cacher._fast_build_journal)
+    for key in changed:
+        entries[key] = cacher._cache[key]
+    if len(entries) > JOURNAL_MAX:
+        return False
+    path = _journal_path(cacher._cache_path)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with cacher._cache_open(tmp, "wb") as handle:
+            pickle.dump({"base": loaded, "entries": entries}, handle)
+        os.replace(tmp, path)
+    except Exception as err:
+        log.warning("fast_build: could not write the cache journal %s (%s)", path, err)
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        return False
+    return True
+
+
 def unchanged_cache(cacher) -> bool:
     """Whether ``cacher``'s file still holds exactly what ``cacher._cache`` would pickle to.
 
@@ -400,25 +474,30 @@ def unchanged_cache(cacher) -> bool:
     loaded = getattr(cacher, "_fast_build_loaded", None)
     return (
         loaded is not None
-        and not getattr(cacher, "_fast_build_dirty", True)
+        and not getattr(cacher, "_fast_build_changed", True)
         and _file_identity(cacher._cache_path) == loaded
     )
 
 
 def note_cache_load(original):
     """``FileDataCacher.__init__`` (Pelican 4.12.0), recording the identity of the file a
-    non-empty cache was loaded from, for :func:`unchanged_cache`."""
+    non-empty cache was loaded from, for :func:`unchanged_cache`, and adding the entries of
+    its journal (:func:`save_journal`)."""
 
     def __init__(self, settings, cache_name, caching_policy, load_policy):
         path = os.path.join(settings["CACHE_PATH"], cache_name)
         before = _file_identity(path) if load_policy else None
         original(self, settings, cache_name, caching_policy, load_policy)
-        self._fast_build_dirty = False
+        self._fast_build_changed = {}  # keys given by cache_data, in order
         self._fast_build_loaded = (
             before
             if before is not None and self._cache and _file_identity(path) == before
             else None
         )
+        self._fast_build_journal = {}
+        if self._fast_build_loaded is not None and JOURNAL_MAX:
+            self._fast_build_journal = load_journal(self, self._fast_build_loaded)
+            self._cache.update(self._fast_build_journal)
 
     __init__.__wrapped__ = original  # type: ignore[attr-defined]
     return __init__
@@ -429,7 +508,8 @@ def note_cache_data(original):
     marking the cache as changed since it was loaded."""
 
     def cache_data(self, filename, data):
-        self._fast_build_dirty = True
+        changed = self.__dict__.setdefault("_fast_build_changed", {})
+        changed[filename] = None
         return original(self, filename, data)
 
     cache_data.__wrapped__ = original  # type: ignore[attr-defined]
