@@ -374,8 +374,12 @@ class Trash:
         if not path.exists():
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.count += 1
-        path.rename(self.folder / f"{self.count}-{path.name}")
+        while True:  # a name not taken, also by a run killed before it emptied the trash
+            self.count += 1
+            target = self.folder / f"{self.count}-{path.name}"
+            if not target.exists():
+                break
+        path.rename(target)
 
     def empty(self, settle: bool) -> None:
         """Delete what was set aside; with ``settle``, sleep until files deleted now no longer

@@ -54,6 +54,11 @@ def test_trash_sets_trees_aside_and_deletes_them_only_when_emptied(tmp_path):
     trash.set_aside(output)  # a second run's tree does not collide with the first
     assert len(list((tmp_path / ".trash").iterdir())) == 2
 
+    later = bench.Trash(tmp_path / ".trash")  # a second run finding the first one's leftovers
+    output.mkdir()
+    later.set_aside(output)
+    assert len(list((tmp_path / ".trash").iterdir())) == 3
+
     trash.empty(settle=False)
     assert not (tmp_path / ".trash").exists()
 
