@@ -158,3 +158,39 @@ def test_detect_language_skips_only_subs_that_change_nothing(parts: list[str]) -
 @given(st.binary(max_size=300))
 def test_agrees_with_the_library_on_any_bytes(data: bytes) -> None:
     assert _fast_visits(data) == _library_visits(data)
+
+
+def _chaptered_blurb() -> str:
+    """A short English opening, a chapter list in Portuguese, then English notes: the
+    language sample is the lead (opening + what follows the chapters), not the raw notes,
+    whose first 400 characters are mostly the Portuguese chapter labels."""
+    labels = [
+        "Introdução e boas-vindas ao programa",
+        "Como começamos a usar a plataforma",
+        "Os desafios de escalar aplicações",
+        "Migração dos serviços para a nuvem",
+        "Experiência dos desenvolvedores no dia a dia",
+        "Ferramentas que recomendamos para equipes",
+        "Perguntas dos ouvintes sobre implantação",
+        "Considerações finais e despedida",
+    ]
+    stamps = ["00:00", "02:49", "07:15", "12:30", "18:05", "25:40", "33:10", "41:55"]
+    chapters = " ".join(f"({t}) {label}" for t, label in zip(stamps, labels, strict=True))
+    return (
+        "Heroku and the platform teams behind it, in conversation today. "
+        + chapters
+        + " We talk about how developers ship code to production without thinking about"
+        " servers, why twelve-factor apps still matter, how buildpacks turn source into"
+        " runnable images, and what platform engineering teams can learn from the early days"
+        " of the cloud. Our guest explains the trade-offs between managed platforms and"
+        " running your own cluster."
+    )
+
+
+def test_language_is_decided_on_the_lead_not_on_a_chapter_list() -> None:
+    text = _chaptered_blurb()
+    assert extract.detect_language(text) == "pt"  # the raw opening would say Portuguese
+    assert extract.extract(text).language == "en"
+    deferred, sample = extract.extract_deferred(text)
+    assert deferred.language is None
+    assert extract.sample_language(sample) == "en"
