@@ -642,6 +642,8 @@ def save_all(
     if tagged is not None and not existing:
         return _save_new_as_tagged(episodes, out_dir, tagged)
     if tagged is not None:
+        # Into a folder with files, the edit rule compares every field, tags included: run the
+        # deferred tagging pass to its end before anything is decided.
         for _ in tagged:
             pass
     _PASS.clear()
