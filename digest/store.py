@@ -216,6 +216,42 @@ def _mapping_lines(
     return lines
 
 
+# value_hash's output: 12 lowercase hex digits.  In the ``ingested:`` record (15 a file, never
+# repeated) they were two thirds of the scalars written, each through _scalar's checks.  Such a
+# string is plain for libyaml (no indicator, space or unprintable character) and reads back as
+# a string unless the int rule takes it (all digits: decimal or octal; ``0b`` + binary digits):
+# of the resolver's rules for a first digit, float needs a ``.``, timestamp a ``-``; for a
+# first letter only ``f`` has a rule (bool: ``false``), which 12 hex digits never spell.
+_HEX12 = re.compile(r"[0-9a-f]{12}")
+
+
+def _record_atom(value: Any) -> str | None:
+    """:func:`_atom` of a value in the ``ingested:`` record (not remembered), a hash at once."""
+    if (
+        type(value) is str
+        and _HEX12.fullmatch(value)
+        and not value.isdigit()
+        and not value.startswith("0b")
+    ):
+        return value
+    return _atom(value, False)
+
+
+def _record_lines(record: dict[str, Any]) -> list[str] | None:
+    """:func:`_mapping_lines` of the ``ingested:`` record (its values through _record_atom)."""
+    if not record:
+        return None
+    lines = []
+    for key, value in record.items():
+        if not _plain_key(key):
+            return None
+        atom = _record_atom(value)
+        if atom is None:
+            return None
+        lines.append(f"  {key}: {atom}")
+    return lines
+
+
 def fast_dump(data: dict[str, Any]) -> str | None:
     """What :func:`yaml_dump` returns for ``data``, or None when ``data`` has a value this
     writer is not sure about (pure; no PyYAML machinery beyond its resolver)."""
@@ -225,7 +261,7 @@ def fast_dump(data: dict[str, Any]) -> str | None:
             return None
         kind = type(value)
         if kind is dict:
-            lines = _mapping_lines(value, "  ", "  ", key != RECORD_KEY)
+            lines = _record_lines(value) if key == RECORD_KEY else _mapping_lines(value, "  ", "  ")
             if lines is None:
                 return None
             out.append(f"{key}:")
@@ -291,8 +327,64 @@ def value_hash(value: Any) -> str:
             return _long_text_hash(value)
         text = _JSON_STR(value)
     else:
-        text = _HASH_JSON.encode(value)
+        text = _json(value)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _json(value: Any) -> str:
+    """``_HASH_JSON.encode(value)``, written directly for the front matter's shapes — str, int,
+    bool, date, and lists / str-keyed mappings of those — else by the encoder.  Why: the
+    encoder's per-call setup was most of hashing a file's five non-string values (date, tags,
+    source, chapters, links), 10,000 files per run (tests/unit/test_store_value_hash.py
+    compares the two)."""
+    kind = type(value)
+    if kind is list:
+        parts = [_json_atom(item) for item in value]
+        if None not in parts:
+            return "[" + ", ".join(parts) + "]"  # type: ignore[arg-type]
+    elif kind is dict:
+        if all(type(key) is str for key in value):
+            parts = [_json_atom(value[key]) for key in sorted(value)]
+            if None not in parts:
+                return (
+                    "{"
+                    + ", ".join(
+                        f"{_JSON_STR(key)}: {part}"
+                        for key, part in zip(sorted(value), parts, strict=True)
+                    )
+                    + "}"
+                )
+    else:
+        atom = _json_atom(value)
+        if atom is not None:
+            return atom
+    return _HASH_JSON.encode(value)
+
+
+def _json_atom(value: Any) -> str | None:
+    """``_HASH_JSON.encode(value)`` for a str, int, bool or date, a list of str, or a str-keyed
+    mapping of str and int (a chapter, a link); None for anything else."""
+    kind = type(value)
+    if kind is str:
+        return _JSON_STR(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is dt.date:
+        return _JSON_STR(str(value))  # (default=str)
+    if kind is dict and all(type(key) is str for key in value):
+        parts = []
+        for key in sorted(value):
+            item = value[key]
+            if type(item) is str:
+                parts.append(f"{_JSON_STR(key)}: {_JSON_STR(item)}")
+            elif type(item) is int:
+                parts.append(f"{_JSON_STR(key)}: {int.__repr__(item)}")
+            else:
+                return None
+        return "{" + ", ".join(parts) + "}"
+    return None
 
 
 _LONG_TEXT = 256
