@@ -1105,8 +1105,11 @@ def _windowed_visits(identifier: Any, text: bytes) -> Counter[int] | None:
 
 def _language_identifier() -> Any:
     """py3langid's identifier (its model, its scoring), counting features with
-    :func:`_windowed_visits`."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    :func:`_windowed_visits`, its arrays mapped from the cache :mod:`.language` keeps."""
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+
+    from digest.ingest.language import load_model
 
     class _Identifier(LanguageIdentifier):
         def _raw_score(self, text: bytes) -> Any:
@@ -1115,12 +1118,19 @@ def _language_identifier() -> Any:
                 return self._sparse_score(visits, self.nb_ptc)
             return super()._raw_score(text)  # no feature: the library's own fallback
 
-    identifier = _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
     # The model's weights are float16; the library's scoring (a float32 matmul) converts the
-    # ~230 rows a blurb needs to float32 first, in software: ~50 µs of its ~100.  Converted
-    # once here (exact: every float16 is a float32), the matmul gets the same float32 rows,
-    # so the same floats (tests compare classify with the library's).  57 MB, shared by fork.
-    identifier.nb_ptc = identifier.nb_ptc.astype("float32")
+    # ~230 rows a blurb needs to float32 first, in software: ~50 µs of its ~100.  The cache
+    # holds them converted (exact: every float16 is a float32), so the matmul gets the same
+    # float32 rows and gives the same floats (tests compare classify with the library's).
+    ptc, pc, classes, nextmove, row, output = load_model()
+    identifier = _Identifier(
+        ptc, pc, classes, nextmove, output.tolist(), norm_probs=True, tk_row=row.tolist()
+    )
+    identifier.__dict__["_windowed_tables"] = (
+        nextmove,
+        row.astype(np.int64) << 8,
+        output.astype(np.int64),
+    )
     return identifier
 
 
