@@ -203,12 +203,17 @@ def main(argv: list[str] | None = None) -> int:
             # Each parallel pass forks its own pool once its inputs are in memory (the dumps'
             # texts, then the episodes), so workers inherit them instead of unpickling them;
             # the language model and topic scanner are built once, in this process, and
-            # inherited too — in a thread, while the dumps are read (the model's LZMA
-            # decompression and the file reads let go of the GIL): both are serial time.
+            # inherited too — in a thread, while the dumps are read and their lines classified
+            # and hashed (the model's LZMA decompression, the file reads and SHA-256 let go of
+            # the GIL): all serial time.  The first pool waits for it (``before_fork``).
             warming = _Warming(taxonomy)
             warming.start()
-            mapper = fork_map(args.workers)
-        return _run(args, inputs, shows, taxonomy, warnings, mapper, warming)
+            mapper = fork_map(args.workers, before_fork=warming.finish)
+        try:
+            return _run(args, inputs, shows, taxonomy, warnings, mapper, warming)
+        finally:
+            if warming is not None:  # (a no-op once the first pool has waited for it)
+                warming.finish()
 
 
 def _run(
@@ -221,11 +226,10 @@ def _run(
     warming: _Warming | None = None,
 ) -> int:
     """Read, ingest, write and report, while the lock is held (``warming``: the warm-up,
-    finished before anything forks)."""
+    which ``mapper`` finishes before it forks; finished here too before returning, so that
+    its failure is never silent)."""
     started = time.perf_counter()
     dumps: list[Dump] = [read_dump(p, _display(p)) for p in inputs]
-    if warming is not None:
-        warming.finish()
     fatal: list[InputProblem] = [p for d in dumps for p in d.problems if p.fatal]
     for problem in (p for d in dumps for p in d.problems):
         print(f"{'error' if problem.fatal else 'warning'}: {problem}", file=sys.stderr)

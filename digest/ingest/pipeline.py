@@ -139,7 +139,9 @@ def warm_up(taxonomy: Any = None) -> None:
 Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]
 
 
-def fork_map(workers: int, chunksize: int = 64) -> Mapper:
+def fork_map(
+    workers: int, chunksize: int = 64, before_fork: Callable[[], None] | None = None
+) -> Mapper:
     """A ``map`` that forks a fresh pool of ``workers`` processes for each call (each pass of
     :func:`ingest` or :func:`digest.store.save_all`), after the caller has set what the jobs
     point into: the workers inherit the texts, episodes and models by fork (copy-on-write)
@@ -147,13 +149,21 @@ def fork_map(workers: int, chunksize: int = 64) -> Mapper:
 
     Jobs go in chunks of up to ``chunksize`` (:func:`_guided_chunks`): each chunk costs the
     main process ~0.4 ms of bookkeeping, so 10,000 jobs in chunks of 8 cost it a second; the
-    chunks shrink towards the end so that neither worker waits long for the other's last."""
+    chunks shrink towards the end so that neither worker waits long for the other's last.
+
+    ``before_fork`` is called once, before the first pool forks (and raises what it raises):
+    the CLI waits there for its warm-up thread, so what ingest does before its first parallel
+    pass (classifying and hashing the lines) overlaps the language model's loading."""
+    waiting = [before_fork] if before_fork is not None else []
 
     def mapper(fn: Callable[[Any], Any], jobs: Iterable[Any]) -> Iterator[Any]:
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
         chunks = _guided_chunks(list(jobs), workers, chunksize)
+        if chunks and waiting:
+            waiting[0]()
+            waiting.clear()
         # Objects that exist now are never collected in the workers: their garbage collector
         # would otherwise write to every inherited object's page, copying the heap.
         gc.freeze()
@@ -328,14 +338,38 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+_ASCII = bytes(range(0x80))
+_NOT_ASCII = bytes(range(0x80, 0x100))
+
+
 def hash_blurb(job: int) -> tuple[str, str]:
     """Blurb index (into the texts :func:`ingest` shares) → the SHA-256 of its text (the
     episode's ``source.sha256``) and of its whitespace-squashed text (what finds byte-identical
     repeats); top-level so a pool can run it."""
     text = _PASS["texts"][job]
-    sha, squashed = _sha(text), _squash(text)
-    # Most lines have nothing to squash: their text is hashed once (a third of this pass).
+    data = text.encode("utf-8")
+    sha = hashlib.sha256(data).hexdigest()
+    # Most lines have nothing to squash: their text is hashed once.
+    if _nothing_to_squash(data):
+        return sha, sha
+    squashed = _squash(text)
     return sha, sha if squashed == text else _sha(squashed)
+
+
+def _nothing_to_squash(data: bytes) -> bool:
+    """Whether ``_squash(text) == text`` by its shortcut, from the text's UTF-8 ``data``: no
+    double space, every character printable (``str.isprintable``), no space at either end.
+
+    Why bytes: ``text.isprintable()`` on the 10k bench dump's 88 MB was half of hashing it.
+    Its ASCII characters are its ASCII bytes (printable: 0x20–0x7E); deleting them leaves the
+    other characters' whole UTF-8 sequences, usually a few bytes, decoded and checked as text."""
+    if data[:1] == b" " or data[-1:] == b" " or b"  " in data:
+        return False
+    if data.translate(None, _PRINTABLE_ASCII).translate(None, _NOT_ASCII):
+        return False  # an ASCII control character
+    rest = data.translate(None, _ASCII)
+    return not rest or rest.decode("utf-8").isprintable()
 
 
 def ingest(
@@ -417,13 +451,15 @@ def _ingest(
             header = None
         dump.lines = []
 
-    # Byte-identical repeats are merged before the costly extraction; the texts are hashed
-    # through ``mapper`` (88 MB hashed twice was ~0.5 s of the main process's serial time).
+    # Byte-identical repeats are merged before the costly extraction.  The texts are hashed
+    # here, not through ``mapper``: a forking mapper makes its first pool once the models are
+    # loaded (``fork_map(before_fork=...)``), so this overlaps their loading instead of
+    # following it (~0.35 s of CPU for the 10k bench dump's 88 MB; a pool added a fork).
     init_worker(shows, taxonomy)
     _PASS.clear()
     _PASS["texts"] = texts
     try:
-        hashes = list(mapper(hash_blurb, range(len(texts))))
+        hashes = list(map(hash_blurb, range(len(texts))))
     finally:
         _PASS.clear()
     first_of: dict[str, int] = {}

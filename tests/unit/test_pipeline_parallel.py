@@ -144,3 +144,25 @@ def test_workers_exit_when_the_run_is_killed() -> None:
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left
+
+
+def test_fork_map_calls_before_fork_once_before_its_first_pool() -> None:
+    """The warm-up the CLI runs in a thread is finished before anything forks (its models are
+    inherited), once, and not for a pass with no jobs; its failure stops the pass."""
+    import os
+
+    import pytest
+
+    calls: list[int] = []
+    mapper = fork_map(2, chunksize=2, before_fork=lambda: calls.append(os.getpid()))
+    assert list(mapper(abs, [])) == [] and calls == []
+    assert list(mapper(abs, [-1, -2, -3])) == [1, 2, 3]
+    assert calls == [os.getpid()]
+    assert list(mapper(abs, [-4])) == [4] and calls == [os.getpid()]
+
+    def broken() -> None:
+        raise ValueError("no model")
+
+    failing = fork_map(2, before_fork=broken)
+    with pytest.raises(ValueError, match="no model"):
+        list(failing(abs, [1]))
