@@ -44,6 +44,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
+import ahocorasick
+
 from digest.episode import Episode
 from digest.taxonomy import TOKEN_RE, PhraseRule, TaggingRules, Taxonomy
 
@@ -156,8 +158,9 @@ class _Scanner:
     ending_sizes: tuple[int, ...] = ()
     # (key, matched text) -> (slug, weak) of each rule it stands for: _add's answer, kept.
     found: dict[tuple[bytes, str], tuple[tuple[str, bool], ...]] = field(default_factory=dict)
-    # Long texts: one scan of the text's words for every key at once (see _key_hits).
-    trie: re.Pattern[bytes] | None = None
+    # Every text: one Aho-Corasick scan of its words for the phrases of every key at once
+    # (see _automaton); the keys it does not serve are looked for with the screen.
+    automaton: ahocorasick.Automaton | None = None
     keys_unserved: tuple[bytes, ...] = ()
     # (slug, regex) of the topics with free regexes; slug -> exclusions, and the strings one
     # of which every match of them holds (lower case; None when that cannot be told).
@@ -291,7 +294,7 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         bounded,
         {end: frozenset(keys) for end, keys in endings.items()},
         tuple(sorted({len(end) for end in endings})),
-        trie=re.compile(b" (" + _trie(served) + b")(?= )") if served else None,
+        automaton=_automaton(served, bounded, rules),
         keys_unserved=tuple(sorted(set(sources) - set(served))),
         regexes=tuple((m.slug, m.regex) for m in taxonomy.matchers if m.regex is not None),
         exclusions={m.slug: m.exclusions for m in taxonomy.matchers if m.exclusions is not None},
@@ -304,6 +307,57 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
     )
     object.__setattr__(taxonomy, "_tagging_scanner", scanner)
     return scanner
+
+
+def _words_of(text: str) -> str:
+    """``text`` with every character but ASCII letters and digits turned into a space, one
+    character for one (what the automaton reads, and what its phrases are written in)."""
+    return text.encode("ascii", "replace").translate(_WORD_TABLE).decode("ascii")
+
+
+def _automaton(
+    served: list[bytes],
+    bounded: dict[bytes, re.Pattern[str]],
+    rules: dict[bytes, dict[tuple[str, ...], list[PhraseRule]]],
+) -> ahocorasick.Automaton | None:
+    """One Aho-Corasick automaton finding, in ``" " + _words_of(low) + " "``, every place a
+    phrase of a served key can start: for the keys with a ``bounded`` pattern, each phrase
+    written in those words (a space first: the match starts a word; a space last unless it
+    takes a plural: nothing but a non-word character can follow a match), and each of its
+    first words followed by two spaces (a gap of two characters or more, "Twelve - Factor");
+    for the other served keys, the key as a whole word (they are scanned the reference way
+    when present). Values: ``(length - 1, key, bounded pattern or None, length of the key)``.
+
+    Every match of a phrase is such a place: its gaps and any character not an ASCII letter
+    or digit read as spaces there. Of a key's strings only those that do not start with
+    another are kept, so one place is found once (all start with a space, the key and a space:
+    no two keys meet at one place either). Most places are matches: the common words that
+    start a phrase ("on", "at", "new") are not looked at unless the phrase's next word follows.
+    """
+    if not served:
+        return None
+    strings: dict[str, tuple[int, bytes, re.Pattern[str] | None, int]] = {}
+    for key in served:
+        pattern = bounded.get(key)
+        if pattern is None:
+            mine = {" " + key.decode() + " "}
+        else:
+            mine = set()
+            for words, group in rules[key].items():
+                spelt = [_words_of(w) for w in words]
+                plural = any(_plural(rule) for rule in group)
+                mine.add(" " + " ".join(spelt) + ("" if plural else " "))
+                for k in range(1, len(spelt)):
+                    mine.add(" " + " ".join(spelt[:k]) + "  ")
+        for string in mine:
+            if not any(o != string and string.startswith(o) for o in mine):
+                assert string not in strings
+                strings[string] = (len(string) - 1, key, pattern, len(key))
+    automaton = ahocorasick.Automaton()
+    for string, value in strings.items():
+        automaton.add_word(string, value)
+    automaton.make_automaton()
+    return automaton
 
 
 def _monotone(rules: TaggingRules) -> bool:
@@ -340,75 +394,109 @@ def _find_mentions(
     ("engenharia de plataformaVem": lower case then upper case) still counts.
 
     The same mentions as :func:`_find_mentions_reference` (tests compare them), found with
-    less work: the start-inside-a-word test runs inside the regex (a look-behind) for the keys
-    where that cannot change the result, the glued scan runs only for keys whose phrases end
-    where the text turns from lower to upper case, and what a matched text stands for is
-    looked up once per distinct text.
+    less work: one Aho-Corasick scan of the text's words (:func:`_automaton`) finds the
+    places where a phrase can start, for every key at once, and each key's pattern (with the
+    start-inside-a-word test as a look-behind, see _shadow_free) is tried only there; the
+    keys the scan does not serve are scanned the reference way; the glued scan runs only for
+    keys whose phrases end where the text turns from lower to upper case; and what a matched
+    text stands for is looked up once per distinct text.
     """
     low = lowered if lowered is not None else _lower(text)
     scanner = _scanner(taxonomy)
-    encoded = low.encode("utf-8")
-    key_starts: dict[bytes, list[int]] = {}
-    if len(encoded) >= _WORD_SCAN_MIN and scanner.trie is not None:
-        present, key_starts = _key_hits(low, encoded, scanner)
-    else:
-        present = scanner.keys.intersection(encoded.translate(_SCREEN_TABLE).split())
     found: dict[str, list[tuple[int, int, bool, str]]] = {}
-    if not present:
-        return _finish(found, text, taxonomy, low)
-    glue_chars = min(len(low), _GLUE_CHARS)
+    size = len(low)
+    seen = scanner.found
+    if len(seen) > _SEEN_MAX:
+        seen.clear()
+    key_rules = scanner.rules
+    before, after = _SPACE_BEFORE, _SPACE_AFTER
+    # A key counts only where the screen (see _screen_key) has it as a whole word somewhere in
+    # the text, as in the reference. The screen's words are the word scan's, except that bytes
+    # of characters not ASCII join them: a hit with a screen space on either side is one
+    # (`present`); the screen itself is built only for a key matched nowhere else (rare).
+    present: set[bytes] = set()
+    unsure: list[tuple[bytes, int, int]] = []
+    scanned: list[bytes] = []  # keys scanned the reference way
+    screen: set[bytes] | None = None
+    if scanner.automaton is not None and size:
+        padded = " " + _words_of(low) + " "
+        for last, (length, key, pattern, key_size) in scanner.automaton.iter(padded):
+            pos = last - length  # in `low` (the padding shifts by one)
+            if pattern is None:
+                if key not in present:
+                    end = pos + key_size
+                    if (pos == 0 or low[pos - 1] in before) and (end == size or low[end] in after):
+                        present.add(key)
+                        scanned.append(key)
+                continue
+            m = pattern.match(low, pos)
+            if m is None:
+                continue
+            end = m.end()
+            if key not in present:
+                key_end = pos + key_size
+                if (pos == 0 or low[pos - 1] in before) and (
+                    key_end == size or low[key_end] in after
+                ):
+                    present.add(key)
+                else:
+                    unsure.append((key, pos, end))
+                    continue
+            matched = text[pos:end]
+            hits = seen.get((key, matched))
+            if hits is None:
+                hits = seen[(key, matched)] = _rules_for(matched, key_rules[key])
+            for slug, weak in hits:
+                found.setdefault(slug, []).append((pos, end, weak, matched))
+    for key, pos, end in unsure:
+        if key not in present:
+            if screen is None:
+                screen = _screen(low)
+            if key not in screen:
+                continue
+        matched = text[pos:end]
+        for slug, weak in _rules_for(matched, key_rules[key]):
+            found.setdefault(slug, []).append((pos, end, weak, matched))
+    if scanner.keys_unserved:
+        encoded = low.encode("utf-8")
+        for key in scanner.keys_unserved:
+            if key in encoded:
+                if screen is None:
+                    screen = _screen(low)
+                if key in screen:
+                    present.add(key)
+                    scanned.append(key)
+    for key in scanned:
+        _scan_reference(found, text, low, key, scanner)
+    glue_chars = min(size, _GLUE_CHARS)
     # Keys with a phrase that ends where the text turns from lower to upper case: the only
     # ones the glued scan can find anything for.
     glued: set[bytes] = set()
     endings = scanner.endings
     for turn in _case_turns(text, glue_chars):
-        for size in scanner.ending_sizes:
-            if size > turn:
+        for length in scanner.ending_sizes:
+            if length > turn:
                 break
-            keys = endings.get(low[turn - size : turn])
+            keys = endings.get(low[turn - length : turn])
             if keys:
                 glued |= keys
-    bounded = scanner.bounded
-    seen = scanner.found
-    if len(seen) > _SEEN_MAX:
-        seen.clear()
-    for key in present:
-        pattern = bounded.get(key)
-        starts = key_starts.get(key)
-        if pattern is None:
-            _scan_reference(found, text, low, key, scanner)
-        elif starts is not None:
-            by_words = scanner.rules[key]
-            for pos in starts:
-                m = pattern.match(low, pos)
-                if m is None:
-                    continue
-                end = m.end()
-                matched = text[pos:end]
-                found_rules = seen.get((key, matched))
-                if found_rules is None:
-                    found_rules = seen[(key, matched)] = _rules_for(matched, by_words)
-                for slug, weak in found_rules:
-                    found.setdefault(slug, []).append((pos, end, weak, matched))
-        else:
-            for m in pattern.finditer(low):
-                start, end = m.span()
-                matched = text[start:end]
-                hits = seen.get((key, matched))
-                if hits is None:
-                    hits = seen[(key, matched)] = _rules_for(matched, scanner.rules[key])
-                for slug, weak in hits:
-                    found.setdefault(slug, []).append((start, end, weak, matched))
-        if key in glued:
-            _scan_glued(found, text, low, key, scanner, glue_chars)
+    for key in glued:
+        if key not in present:
+            if screen is None:
+                screen = _screen(low)
+            if key not in screen:
+                continue
+        _scan_glued(found, text, low, key, scanner, glue_chars)
     return _finish(found, text, taxonomy, low)
 
 
-# From this many bytes on, keys are found by one scan of the text's words (_key_hits) rather
-# than one regex scan per key present: a 30,000-character transcript holds ~80 keys.
-_WORD_SCAN_MIN = 4000
-# Bytes that end a word for the scan: everything but ASCII letters and digits (a key served by
-# the scan is ASCII; whether a character before it is part of a word is the regex's business).
+def _screen(low: str) -> set[bytes]:
+    """The screen's words of a lower-cased text (see _screen_key)."""
+    return set(low.encode("utf-8").translate(_SCREEN_TABLE).split())
+
+
+# Bytes that end a word for the automaton: everything but ASCII letters and digits (a key it
+# serves is ASCII; whether a character before it is part of a word is the pattern's business).
 _WORD_TABLE = bytes(
     c if (48 <= c <= 57 or 97 <= c <= 122 or 65 <= c <= 90) else 32 for c in range(256)
 )
@@ -423,43 +511,6 @@ _SPACE_BEFORE = frozenset(chr(c) for c in range(128) if c in _SCREEN_SPACE)
 _SPACE_AFTER = _SPACE_BEFORE | frozenset(
     chr(c) for c in (*range(0x80, 0xC0), *range(0x2000, 0x3000))
 )
-
-
-def _key_hits(
-    low: str, encoded: bytes, scanner: _Scanner
-) -> tuple[set[bytes], dict[bytes, list[int]]]:
-    """The keys present (as the screen would tell) and, for the keys the word scan serves,
-    the offsets in ``low`` of every word equal to the key: the only places a match of the
-    key can start without a word character before it.
-
-    A match cannot start inside a word: the character before it is not a word character, so
-    not an ASCII letter or digit, and the key's word ends where the phrase's first word has a
-    gap, a dot or its end, never before an ASCII letter or digit. So every match starts at a
-    whole word of ``_WORD_TABLE`` equal to the key. The screen's words are the same except
-    that bytes of non-ASCII characters join them: a hit is a screen word when the bytes
-    around it are screen spaces.
-    """
-    # One byte a character ("?" for anything not ASCII: a word end for the scan), so that
-    # offsets in it are offsets in `low`.
-    padded = (b" " + low.encode("ascii", "replace") + b" ").translate(_WORD_TABLE)
-    hits: dict[bytes, list[int]] = {}
-    present: set[bytes] = set()
-    before, after = _SPACE_BEFORE, _SPACE_AFTER
-    size = len(low)
-    for m in scanner.trie.finditer(padded):
-        key = m.group(1)
-        pos = m.start()  # in `low` (the padding shifts by one)
-        hits.setdefault(key, []).append(pos)
-        if key not in present:
-            end = pos + len(key)
-            if (pos == 0 or low[pos - 1] in before) and (end == size or low[end] in after):
-                present.add(key)
-    # Keys the scan does not serve (not ASCII; a first word that does not start with the key):
-    # the screen, but only when their bytes occur at all.
-    for key in scanner.keys_unserved:
-        if key in encoded and key in encoded.translate(_SCREEN_TABLE).split():
-            present.add(key)
-    return present, {k: v for k, v in hits.items() if k in present}
 
 
 # A lower-case letter then an upper-case one: ASCII, or anything not ASCII (checked exactly
