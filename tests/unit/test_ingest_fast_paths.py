@@ -111,6 +111,9 @@ _PEOPLE = [
     # sentence and line starts (the line-start triggers' start strings)
     "According to ", "welcome ", "! ", "? ", "?\n", ".\n", "\n\n", "Dana Smith", ", CTO",
     " joins us", " talks with ", "CTO ", "is the founder", "Head of Engineering",
+    # the pre-checks of the joining, role and host triggers
+    " joined the show", " is joining the podcast", " joins me", "Cohost ", "co-host ",
+    "cohosts ", "Hosts, ", "your host ", " was the ", " are our ", " is currently ",
 ]  # fmt: skip
 
 
@@ -227,14 +230,25 @@ def test_each_phrase_pre_check_is_part_of_its_trigger() -> None:
     }
     for i, text in found.items():
         rx = extract._GUEST_RE[i]
-        assert rx.search(text) and extract._NEEDS_RE[rx].search(text), i
+        assert rx.search(text) and any(n.search(text) for n in extract._NEEDS_RE[rx]), i
+    joins = extract._GUEST_RE[5]
+    for text in (
+        "Priya Raman joins us to explain",
+        "Priya Raman joined the show",
+        "Priya Raman is joining the podcast",
+        "Priya Raman joins\nme",
+    ):
+        assert joins.search(text) and any(n.search(text) for n in extract._NEEDS_RE[joins])
     hosts = extract._HOST_RE[0]
     for text in (
         "hosts Rémy Hannequin and Sami",
         "Host Victoria Guido",
         "your host, Victoria Guido",
     ):
-        assert hosts.search(text) and extract._NEEDS_RE[hosts].search(text), text
+        assert hosts.search(text) and any(n.search(text) for n in extract._NEEDS_RE[hosts])
+        assert [m.span() for m in extract._trigger_matches(hosts, text)] == [
+            m.span() for m in hosts.finditer(text)
+        ]
 
 
 @settings(max_examples=examples(300), deadline=None)
