@@ -167,35 +167,14 @@ class _Scanner:
     regexes: tuple[tuple[str, re.Pattern[str]], ...] = ()
     exclusions: dict[str, re.Pattern[str]] = field(default_factory=dict)
     needles: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
-    # Where a sentence-context match can start (see _context_prefilter; None: anywhere), and
-    # the topics a former employer's mention does not count for.
-    context_prefilter: re.Pattern[bytes] | None = None
+    # The strings a sentence-context match starts with, as the automaton finds them (see
+    # _context_prefilter; None: it can start anywhere), and the topics a former employer's
+    # mention does not count for.
+    context_prefilter: tuple[str, ...] | None = None
     employers: frozenset[str] = frozenset()
     # No weight, factor, cap or share is negative: a score only grows with each of them, so
     # bounds (every mention an enumeration item, or none) bound it (see tag_text).
     monotone: bool = False
-
-
-def _trie(words: list[bytes]) -> bytes:
-    """A regex matching exactly ``words``, as a trie: re tries alternatives one by one, so
-    shared prefixes are factored out (``h(?:elm|eroku)``)."""
-    tree: dict = {}
-    for word in words:
-        node = tree
-        for byte in word:
-            node = node.setdefault(byte, {})
-        node[None] = {}
-
-    def emit(node: dict) -> bytes:
-        alts = [
-            re.escape(bytes([b])) + emit(node[b]) for b in sorted(k for k in node if k is not None)
-        ]
-        if not alts:
-            return b""
-        body = alts[0] if len(alts) == 1 else b"(?:" + b"|".join(alts) + b")"
-        return b"(?:" + body + b")?" if None in node else body
-
-    return emit(tree)
 
 
 def _plural(rule: PhraseRule) -> bool:
@@ -285,6 +264,7 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         for key in sources
         if key.isascii() and all(w[0].startswith(key.decode()) for w in rules[key])
     ]
+    context_prefilter = _context_prefilter(taxonomy)
     scanner = _Scanner(
         sources,
         {},
@@ -294,14 +274,14 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         bounded,
         {end: frozenset(keys) for end, keys in endings.items()},
         tuple(sorted({len(end) for end in endings})),
-        automaton=_automaton(served, bounded, rules),
+        automaton=_automaton(served, bounded, rules, context_prefilter),
         keys_unserved=tuple(sorted(set(sources) - set(served))),
         regexes=tuple((m.slug, m.regex) for m in taxonomy.matchers if m.regex is not None),
         exclusions={m.slug: m.exclusions for m in taxonomy.matchers if m.exclusions is not None},
         needles={
             m.slug: _needles_of(m.exclusions) for m in taxonomy.matchers if m.exclusions is not None
         },
-        context_prefilter=_context_prefilter(taxonomy),
+        context_prefilter=context_prefilter,
         employers=frozenset(taxonomy.rules.employer_topics),
         monotone=_monotone(taxonomy.rules),
     )
@@ -319,6 +299,7 @@ def _automaton(
     served: list[bytes],
     bounded: dict[bytes, re.Pattern[str]],
     rules: dict[bytes, dict[tuple[str, ...], list[PhraseRule]]],
+    contexts: tuple[str, ...] | None = None,
 ) -> ahocorasick.Automaton | None:
     """One Aho-Corasick automaton finding, in ``" " + _words_of(low) + " "``, every place a
     phrase of a served key can start: for the keys with a ``bounded`` pattern, each phrase
@@ -326,7 +307,9 @@ def _automaton(
     takes a plural: nothing but a non-word character can follow a match), and each of its
     first words followed by two spaces (a gap of two characters or more, "Twelve - Factor");
     for the other served keys, the key as a whole word (they are scanned the reference way
-    when present). Values: ``(length - 1, key, bounded pattern or None, length of the key)``.
+    when present); and the ``contexts`` strings (see _context_prefilter). Values:
+    ``(length - 1, key or None, bounded pattern or None, length of the key, whether a
+    sentence context can start there)``.
 
     Every match of a phrase is such a place: its gaps and any character not an ASCII letter
     or digit read as spaces there. Of a key's strings only those that do not start with
@@ -334,9 +317,9 @@ def _automaton(
     no two keys meet at one place either). Most places are matches: the common words that
     start a phrase ("on", "at", "new") are not looked at unless the phrase's next word follows.
     """
-    if not served:
+    if not served and not contexts:
         return None
-    strings: dict[str, tuple[int, bytes, re.Pattern[str] | None, int]] = {}
+    strings: dict[str, tuple[int, bytes | None, re.Pattern[str] | None, int, bool]] = {}
     for key in served:
         pattern = bounded.get(key)
         if pattern is None:
@@ -352,7 +335,13 @@ def _automaton(
         for string in mine:
             if not any(o != string and string.startswith(o) for o in mine):
                 assert string not in strings
-                strings[string] = (len(string) - 1, key, pattern, len(key))
+                strings[string] = (len(string) - 1, key, pattern, len(key), False)
+    for string in contexts or ():
+        if not any(o != string and string.startswith(o) for o in contexts):
+            length, key, pattern, key_size, _ = strings.get(
+                string, (len(string) - 1, None, None, 0, 0)
+            )
+            strings[string] = (length, key, pattern, key_size, True)
     automaton = ahocorasick.Automaton()
     for string, value in strings.items():
         automaton.add_word(string, value)
@@ -385,9 +374,11 @@ def _lower(text: str) -> str:
 
 
 def _find_mentions(
-    text: str, taxonomy: Taxonomy, lowered: str | None = None
+    text: str, taxonomy: Taxonomy, lowered: str | None = None, places: list[int] | None = None
 ) -> dict[str, list[tuple[int, int, bool, str]]]:
-    """All phrase/acronym/regex mentions per topic: ``(start, end, weak, matched text)``.
+    """All phrase/acronym/regex mentions per topic: ``(start, end, weak, matched text)``;
+    and, appended to ``places`` when given, the offsets where a sentence-context match can
+    start (see _context_prefilter: the same scan finds them).
 
     Words of a multi-word phrase may be separated by spaces, hyphens, slashes, colons or dots
     ("Twelve-Factor", "re:Invent"). A phrase glued to the next word by scraping
@@ -420,9 +411,13 @@ def _find_mentions(
     screen: set[bytes] | None = None
     if scanner.automaton is not None and size:
         padded = " " + _words_of(low) + " "
-        for last, (length, key, pattern, key_size) in scanner.automaton.iter(padded):
+        for last, (length, key, pattern, key_size, context) in scanner.automaton.iter(padded):
             pos = last - length  # in `low` (the padding shifts by one)
+            if context and places is not None:
+                places.append(pos)
             if pattern is None:
+                if key is None:
+                    continue
                 if key not in present:
                     end = pos + key_size
                     if (pos == 0 or low[pos - 1] in before) and (end == size or low[end] in after):
@@ -1002,28 +997,16 @@ def _prefixes(items) -> tuple[set[str], bool]:
 _PREFIXES_MAX = 256
 
 
-# Word characters of ASCII kept, every other byte a space: what the context prefilter reads
-# (the text as one byte a character, "?" for anything not ASCII).
-_PREFILTER_TABLE = bytes(
-    c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95) else 32 for c in range(256)
-)
-
-
-def _prefilter_bytes(text: str) -> bytes:
-    return text.encode("ascii", "replace").translate(_PREFILTER_TABLE)
-
-
-def _context_prefilter(taxonomy: Taxonomy) -> re.Pattern[bytes] | None:
-    """Where a sentence-context match can start, or ``None`` when that cannot be told: a
-    space then (looking ahead) one of the literal strings every match starts with, to search
-    in ``b" " + _prefilter_bytes(lowered)``.
+def _context_prefilter(taxonomy: Taxonomy) -> tuple[str, ...] | None:
+    """The strings (in the automaton's words, a space first) every sentence-context match
+    starts with, or ``None`` when that cannot be told.
 
     Every context pattern starts at a word start (``Taxonomy.context_after_gap``), so each
     match starts at the start of the text or right after a non-word character — a space in
-    those bytes, as the padding is — with one of those strings (turned into bytes the same
-    way). A sentence where this finds nothing holds no context match, and most sentences are
-    then never tried with the (slow, many-branched) context pattern; and re skips from one
-    space to the next in C, where ``\\W`` costs a Unicode lookup a character."""
+    the automaton's words, as the padding is — with one of those strings (read the same way).
+    A sentence where the automaton finds none holds no context match, and most sentences are
+    then never tried with the (slow, many-branched) context pattern; the places come from the
+    scan that finds the phrases (_find_mentions), so they cost no scan of their own."""
     pattern = taxonomy.context_pattern
     if pattern is None or taxonomy.context_after_gap is None or pattern.flags & re.IGNORECASE:
         return None
@@ -1035,24 +1018,21 @@ def _context_prefilter(taxonomy: Taxonomy) -> re.Pattern[bytes] | None:
         return None
     if "" in strings:
         return None
-    return re.compile(b" (?=" + _trie(sorted({_prefilter_bytes(s) for s in strings})) + b")")
+    return tuple(sorted({" " + _words_of(s) for s in strings}))
 
 
-def _context_sentences(prefilter: re.Pattern[bytes], lowered: str, starts: list[int]) -> set[int]:
-    """The sentences (indices into ``starts``) where a context match can start."""
-    found: set[int] = set()
-    last = len(starts) - 1
-    padded = b" " + _prefilter_bytes(lowered)
-    search = prefilter.search
-    m = search(padded)
-    while m is not None:
-        # a hit at i in `padded` is a match that can start at i in `lowered`
-        idx = bisect.bisect_right(starts, m.start()) - 1
-        found.add(idx)
-        if idx >= last:
-            break
-        m = search(padded, starts[idx + 1])  # the character before the next sentence
-    return found
+def _context_places(taxonomy: Taxonomy, lowered: str) -> list[int]:
+    """The offsets in ``lowered`` where a sentence-context match can start (what tag_text
+    gets from _find_mentions), for tests."""
+    places: list[int] = []
+    _find_mentions(lowered, taxonomy, lowered, places)
+    return places
+
+
+def _context_sentences(places: list[int], starts: list[int]) -> set[int]:
+    """The sentences (indices into ``starts``) holding one of ``places``."""
+    where = bisect.bisect_right
+    return {where(starts, pos) - 1 for pos in places}
 
 
 def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
@@ -1076,7 +1056,8 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
 
     title_mentions = _find_mentions(title, taxonomy) if title else {}
     lowered = _lower(masked)
-    body_mentions = _find_mentions(masked, taxonomy, lowered)
+    places: list[int] = []
+    body_mentions = _find_mentions(masked, taxonomy, lowered, places)
 
     # Each mention's sentence, once.
     where = bisect.bisect_right
@@ -1101,9 +1082,7 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
             relevant: Iterable[int] = mentioned.union(range(first))
         else:
             relevant = [
-                i
-                for i in _context_sentences(prefilter, lowered, starts)
-                if i < first or i in mentioned
+                i for i in _context_sentences(places, starts) if i < first or i in mentioned
             ]
         for idx in relevant:
             end = starts[idx + 1] if idx < last else size

@@ -87,7 +87,13 @@ def test_fast_finder_equals_reference_on_fixtures(index):
 
 def _tag_reference(title: str, body: str) -> list[tagging.TopicMatch]:
     fast = tagging._find_mentions
-    tagging._find_mentions = tagging._find_mentions_reference
+
+    def reference(text, taxonomy, lowered=None, places=None):
+        if places is not None:  # the context places come with the fast finder's scan
+            fast(text, taxonomy, lowered, places)
+        return tagging._find_mentions_reference(text, taxonomy, lowered)
+
+    tagging._find_mentions = reference
     try:
         return tagging.tag_text(title, body, TAXONOMY)
     finally:

@@ -36,6 +36,9 @@ HARD = [
     "Heroku https://heroku.com www.fly.io WWW.Render.com https://a.b http://c.d Heroku",
     "moved from HerokuTo Fly.ioThen KubernetesÉtait PostgresÜber İstanbul Heroku ǅemal",
     "“Heroku” ’Before joining Heroku’ «formerly Heroku» ex-\nHeroku\u00a0Postgres\u2009Heroku",
+    # context strings as the automaton reads them: "_" and "'" are spaces there
+    "Heroku.Before joining Heroku; x_formerly Heroku; this episode's sponsor is Heroku; "
+    "a short  note on Heroku; try it today: Heroku. Heroku Heroku_previously Heroku",
 ]
 
 
@@ -128,9 +131,8 @@ def test_equals_reference_with_other_rules(title, body):
 def _context_sentences_hold_every_match(text: str, taxonomy=TAXONOMY) -> None:
     low = tagging._lower(text)
     starts = tagging._sentence_starts(text)
-    prefilter = tagging._scanner(taxonomy).context_prefilter
-    assert prefilter is not None
-    kept = tagging._context_sentences(prefilter, low, starts)
+    assert tagging._scanner(taxonomy).context_prefilter is not None
+    kept = tagging._context_sentences(tagging._context_places(taxonomy, low), starts)
     for idx, start in enumerate(starts):
         end = starts[idx + 1] if idx + 1 < len(starts) else len(low)
         if tagging._contexts_reference(taxonomy, low, start, end):
@@ -152,8 +154,8 @@ def test_context_prefilter_is_selective():
     # A prefilter that keeps every sentence would pass the tests above and save nothing.
     text = "We deploy on Heroku. It scales. Sponsored by Render. Ada formerly ran AWS. Bye."
     starts = tagging._sentence_starts(text)
-    prefilter = tagging._scanner(TAXONOMY).context_prefilter
-    assert tagging._context_sentences(prefilter, tagging._lower(text), starts) == {2, 3}
+    places = tagging._context_places(TAXONOMY, tagging._lower(text))
+    assert tagging._context_sentences(places, starts) == {2, 3}
 
 
 def test_no_prefilter_when_it_cannot_be_told():
