@@ -733,19 +733,31 @@ def save_all(
     existing = _scan(out_dir)
     if tagged is not None and not existing:
         return _save_new_as_tagged(episodes, out_dir, tagged)
-    if tagged is not None:
-        # Into a folder with files, the edit rule compares every field, tags included: run the
-        # deferred tagging pass to its end before anything is decided.
-        for _ in tagged:
-            pass
     _PASS.clear()
     _PASS.update(episodes=episodes, out_dir=out_dir, stems=frozenset(existing))
     try:
-        checks: list[tuple[bool, str | None]] = (
-            list(mapper(_own_file_check, range(len(episodes))))
-            if existing
-            else [(False, None)] * len(episodes)
-        )
+        checks: list[tuple[bool, str | None]] | None = None
+        if tagged is not None:
+            # Into a folder with files, the edit rule compares every field, tags included: run
+            # the deferred tagging pass to its end before anything is decided — checking each
+            # episode's own file as soon as it is tagged, in the tagging worker, when the pass
+            # offers that (pipeline.Tagging.then; set here, so workers forked by it inherit
+            # this pass's context).
+            own_check = getattr(tagged, "then", False) is None and (
+                getattr(tagged, "episodes", None) is episodes
+            )
+            if own_check:
+                tagged.then = _own_file_check  # type: ignore[attr-defined]
+            for _ in tagged:
+                pass
+            if own_check:
+                checks = list(tagged.results)  # type: ignore[attr-defined]
+        if checks is None:
+            checks = (
+                list(mapper(_own_file_check, range(len(episodes))))
+                if existing
+                else [(False, None)] * len(episodes)
+            )
         outcomes, plan = _plan(episodes, out_dir, existing, checks)
         _PASS["plan"] = plan
         todo = [k for k, stem in enumerate(plan) if stem is not None]

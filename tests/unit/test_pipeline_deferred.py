@@ -82,3 +82,37 @@ def test_tagging_stops_when_writing_fails(tmp_path: Path, monkeypatch) -> None:
         save_all(result.episodes, tmp_path / "out", tagged=result.tagging)
     with pytest.raises(StopIteration):
         next(result.tagging)
+
+
+def test_rerun_checks_files_in_the_tagging_pass(tmp_path: Path) -> None:
+    """Into a folder with files, each episode's own file is checked right after its tagging
+    (pipeline.Tagging.then, in the tagging job: no check pass of its own), and the checks are
+    what store's own check pass gives: a file untouched is "same", an edited one is not."""
+    from digest import store
+
+    dump, _ = _dumps(tmp_path)
+    folder = tmp_path / "out"
+    first = ingest([read_dump(dump, "d.txt")], SHOWS, TAXONOMY)
+    save_all(first.episodes, folder)
+    edited = sorted(folder.glob("*.md"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("title:", "title: Edited"))
+    calls: list[str] = []
+
+    def recording(fn, jobs):
+        calls.append(fn.__name__)
+        return map(fn, jobs)
+
+    again = ingest([read_dump(dump, "d.txt")], SHOWS, TAXONOMY, recording, defer_tagging=True)
+    assert again.tagging is not None
+    outcomes = save_all(again.episodes, folder, mapper=recording, tagged=again.tagging)
+    assert calls == ["process_blurb", "retag_then", "_write_planned"]
+    store._PASS.update(
+        episodes=again.episodes, out_dir=folder, stems={p.stem for p in folder.glob("*.md")}
+    )
+    try:
+        reference = [store._own_file_check(k) for k in range(len(again.episodes))]
+    finally:
+        store._PASS.clear()
+    assert again.tagging.results == reference
+    assert sum(not same for same, _ in reference) == 1
+    assert [o.status for o in outcomes].count("unchanged") == len(outcomes) - 1
