@@ -396,7 +396,8 @@ def test_batched_near_duplicate_search_matches_the_pair_loop() -> None:
 _DATED = [
     "Title ", "8/13/2025 ", "1/2/25", "2024-08-13", "Aug 13, 2025", "13th December 2024",
     "3 of march, 2024", "SEPT. 9 2024", "| ", "(", ")", "[", "]", " - ", "Description", "٣",
-    "٢٠٢٤", "1", "9", "/", "-", " ", "\n", "May", "mAy 1st 2025",
+    "٢٠٢٤", "1", "9", "/", "-", " ", "\n", "May", "mAy 1st 2025", "ſep", "Dec", "jun", "12",
+    "2024", "01", "/1", "/12/", "-08-", ", ",
 ]  # fmt: skip
 
 
@@ -408,6 +409,38 @@ def test_glued_date_regexes_need_two_digits_in_a_row(text: str) -> None:
     if not extract._TWO_DIGITS.search(head):
         assert extract._GLUED_DATE.match(head) is None
         assert extract._LEADING_DATE.match(head) is None
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_DATED), st.text(max_size=3)), max_size=25).map("".join))
+def test_date_regexes_need_what_may_hold_date_checks(text: str) -> None:
+    """glued_prefix skips both date regexes when may_hold_date says no date form is there."""
+    head = text[:260]
+    if not extract.may_hold_date(head):
+        assert extract._DATE.search(head) is None
+        assert extract._GLUED_DATE.match(head) is None
+        assert extract._LEADING_DATE.match(head) is None
+
+
+def test_may_hold_date_on_each_date_form() -> None:
+    for text in (
+        "Title 8/13/2025 More", "Title 1/2/25 More", "(2024-08-13) x", "Aug 13, 2025 x",
+        "13th December 2024 x", "3 of march, 2024", "SEPT. 9 2024", "ſep 9 2024", "mAy 1st 2025",
+    ):  # fmt: skip
+        assert extract._DATE.search(text) and extract.may_hold_date(text), text
+    for text in ("Episode #123: 10x faster", "2024 was a year", "May we 12 times", "8/13 at 9"):
+        assert not extract.may_hold_date(text), text
+
+
+def test_glued_prefix_as_with_the_two_digit_check_on_real_blurbs() -> None:
+    texts = _real_texts()
+    fast = [extract.glued_prefix(t) for t in texts]
+    saved = extract.may_hold_date
+    extract.may_hold_date = lambda head: extract._TWO_DIGITS.search(head) is not None
+    try:
+        assert fast == [extract.glued_prefix(t) for t in texts]
+    finally:
+        extract.may_hold_date = saved
 
 
 def test_glued_dates_still_found() -> None:
