@@ -393,13 +393,15 @@ _LONG_TEXT = 256
 _RARE_CONTROLS = bytes(c for c in range(0x20) if c not in b"\t\n\r")
 
 
-def _long_text_hash(value: str) -> str:
+def _long_text_hash(value: str, data: bytes | None = None) -> str:
     """:func:`value_hash` of a long string (a body): the hash of its JSON string literal built
     by ``bytes.replace`` on its UTF-8 bytes, which is what ``encode_basestring`` writes when the
     text has no control character but tab, newline and return (else that is called).  Why: its
     per-character C loop took 0.4 s for the 10k bench dump's bodies, 2.5× this, and a body is
-    hashed once per file written and again on every re-run."""
-    data = value.encode("utf-8")
+    hashed once per file written and again on every re-run.  ``data``: its UTF-8 bytes, when
+    the caller has them (:func:`_fresh_bytes`)."""
+    if data is None:
+        data = value.encode("utf-8")
     if len(data.translate(None, _RARE_CONTROLS)) != len(data):
         return hashlib.sha256(_JSON_STR(value).encode("utf-8")).hexdigest()[:12]
     data = (
@@ -590,9 +592,8 @@ def _temporary(path: Path, mode: int) -> tuple[int, str]:
 _UNREAD: Any = object()
 
 
-def _read_text(path: Path) -> str:
-    """``path.read_text(encoding="utf-8")`` (universal newlines included) with two system
-    calls and no file object: a re-run reads every file."""
+def _read_bytes(path: Path) -> bytes:
+    """``path.read_bytes()`` with two system calls and no file object."""
     fd = os.open(path, os.O_RDONLY)
     try:
         chunks = []
@@ -600,7 +601,13 @@ def _read_text(path: Path) -> str:
             chunks.append(chunk)
     finally:
         os.close(fd)
-    text = b"".join(chunks).decode("utf-8")
+    return b"".join(chunks)
+
+
+def _read_text(path: Path) -> str:
+    """``path.read_text(encoding="utf-8")`` (universal newlines included) with two system
+    calls and no file object: a re-run reads every file."""
+    text = _read_bytes(path).decode("utf-8")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
@@ -676,6 +683,23 @@ def _fresh_text(ep: Episode, stem: str) -> str:
     return render(meta, body)
 
 
+def _fresh_bytes(ep: Episode, stem: str) -> bytes:
+    """``_fresh_text(ep, stem).encode("utf-8")``, with the body encoded once, for its hash and
+    for the file (it is most of the file: 86 of the 10k bench dump's 114 MB).  Why: the text
+    way copies the body three times more (stripped again, joined to the front matter, the
+    whole file encoded) for each of the 10,000 files a first run writes and a re-run checks
+    (tests/unit/test_store_fast_io.py compares the two)."""
+    fields = episode_fields(ep)
+    fields["slug"] = stem
+    body = ep.body.rstrip()
+    data = body.encode("utf-8")
+    record = {key: value_hash(value) for key, value in fields.items()}
+    record[BODY] = _long_text_hash(body, data) if len(body) >= _LONG_TEXT else value_hash(body)
+    fields[RECORD_KEY] = record
+    head = f"{_FENCE}\n{dump_yaml(fields)}{_FENCE}\n\n".encode()
+    return b"".join((head, data, b"\n"))
+
+
 # What the jobs of save_all's passes point into (set before each ``mapper`` call, so workers
 # forked by it inherit the episodes instead of unpickling them): episodes, out_dir, the stems
 # found in it, and the stem decided for each episode.
@@ -688,10 +712,19 @@ def _own_file_check(k: int) -> tuple[bool, str | None]:
     ep: Episode = _PASS["episodes"][k]
     if ep.slug not in _PASS["stems"]:
         return False, None
-    own = _Existing(_PASS["out_dir"] / f"{ep.slug}.md")
-    if own.text is not None and own.text == _fresh_text(ep, ep.slug):
+    path = _PASS["out_dir"] / f"{ep.slug}.md"
+    if _is_fresh(path, ep):
         return True, ep.source.sha256
-    return False, _identity(own.meta)
+    return False, _identity(_Existing(path).meta)
+
+
+def _is_fresh(path: Path, ep: Episode) -> bool:
+    """Whether ``path`` holds byte for byte what ingest writes for ``ep`` into an empty folder
+    (compared as bytes: a re-run decodes none of its 10,000 files)."""
+    try:
+        return _read_bytes(path) == _fresh_bytes(ep, ep.slug)
+    except OSError:
+        return False
 
 
 def _write_planned(k: int) -> Outcome:
@@ -861,6 +894,9 @@ def _save_one(ep: Episode, stem: str, ex: _Existing | None, out_dir: Path) -> Ou
         return Outcome(path, "skipped", conflicts=[f"left untouched: {ex.error}"])
     if ex is not None and ex.meta is not None and RECORD_KEY not in ex.meta:
         return Outcome(path, "skipped", conflicts=["left untouched: not written by ingest"])
+    if ex is None:  # no earlier file: what _fresh_text writes, encoded as it is built
+        _write_atomic(path, _fresh_bytes(ep, stem), new=True)
+        return Outcome(path, "created")
     fields = episode_fields(ep)
     fields["slug"] = stem
     meta, body, record, kept, conflicts = merge(

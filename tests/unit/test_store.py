@@ -157,7 +157,7 @@ def test_rerun_fast_path_agrees_with_the_full_rule(tmp_path: Path, monkeypatch) 
     shutil.copytree(first, slow_dir)
 
     fast = _outcomes_and_files(save_all(again, fast_dir), fast_dir)
-    monkeypatch.setattr(store, "_fresh_text", lambda ep, stem: "")  # never matches: full rule
+    monkeypatch.setattr(store, "_is_fresh", lambda path, ep: False)  # never: full rule
     slow = _outcomes_and_files(save_all(again, slow_dir), slow_dir)
     assert fast == slow
     statuses = [status for _, status, _, _ in fast[0]]

@@ -107,3 +107,38 @@ def test_temporary_names_are_what_save_all_cleans_up(tmp_path: Path):
     fd, tmp = store._temporary(tmp_path / "episode.md", 0o600)
     os.close(fd)
     assert list(tmp_path.glob(".*.md.*.tmp")) == [Path(tmp)]
+
+
+_BODY_PIECES = st.sampled_from(
+    ["a", "é", "日本", "\U0001f600", '"', "\\", "\n", "\r", "\t", " ", "\x01", "\u2028", "# x"]
+)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    body=st.lists(st.one_of(_BODY_PIECES, st.text(max_size=10)), max_size=60).map("".join),
+    repeat=st.sampled_from([1, 40]),
+    title=st.text(min_size=1, max_size=30),
+    tags=st.lists(st.sampled_from(["heroku", "yes", "ai", "0x1F"]), max_size=3),
+)
+def test_fresh_bytes_are_the_fresh_text_encoded(
+    body: str, repeat: int, title: str, tags: list[str]
+) -> None:
+    """What a first run writes (store._fresh_bytes: the body encoded once) is the reference
+    text (merge into no earlier file, render) encoded, short and long (≥ 256) bodies alike."""
+    import datetime as dt
+
+    from digest.episode import Chapter, Episode, Link, Source
+
+    ep = Episode(
+        title=title,
+        slug="s",
+        body=body * repeat,
+        source=Source("d.txt", 3, "ab" * 32),
+        date=dt.date(2024, 12, 13),
+        tags=tags,
+        chapters=[Chapter("1:01", "Intro")],
+        links=[Link("https://x.com/", "X")],
+    )
+    for stem in ("s", "s-2"):
+        assert store._fresh_bytes(ep, stem) == store._fresh_text(ep, stem).encode("utf-8")
