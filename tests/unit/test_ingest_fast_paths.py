@@ -641,3 +641,51 @@ def test_anchor_buckets_are_the_dict_index() -> None:
     got = sorted(dedupe._anchor_buckets(cands, sigs))
     assert got == expected
     assert len(got) > 50
+
+
+def _find_episode_number_reference(text: str) -> int | None:
+    m = extract._EPISODE_NUMBER.search(text[:300])
+    return int(m.group(1)) if m else None
+
+
+def _find_date_reference(text: str):
+    m = extract._STATED_DATE.search(text)
+    return extract.parse_date(m) if m else None
+
+
+_NUMBERED_OR_STATED = [
+    "Welcome to episode 257 of", "EPISODE 12", "Ep. 3 ", "ep.#4", "in Episode #12", "ep", "Ep",
+    "episode", "EPİSODE 7", "epıSODE 8", "ı", "İ", "ſ", "K", "this is ", "on ", "for ", "\n",
+    " ", "12", "#", ".", "recorded on 13th December 2024", "RECORDED: 8/13/2025", "Published ",
+    "released", "aired live on ", "posted", "poſted on 2024-01-02", "aİred on Aug 1, 2024",
+    "xrecorded 2024-01-02", "recorded", " on ", "2024-08-13", "Aug 13, 2025", "ß", "ﬁ",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(_NUMBERED_OR_STATED), st.text(max_size=3)), max_size=20).map(
+        "".join
+    )
+)
+def test_episode_number_and_stated_date_pre_checks(text: str) -> None:
+    """find_episode_number and find_date look first for their literals (lower-cased) and try
+    the regex only there: the same result as searching the whole text."""
+    assert extract.find_episode_number(text) == _find_episode_number_reference(text)
+    assert extract.find_date(text) == _find_date_reference(text)
+
+
+def test_episode_number_and_stated_date_on_real_blurbs() -> None:
+    texts = _real_texts()
+    texts += ["Welcome to EPİSODE 7 of it", "Recorded on 13th December 2024 in İzmir."]
+    stated = [f"So. It was {w} on 8/13/2025." for w in extract._STATED_WORDS]
+    stated += [w.upper() + ": Aug 13, 2025 and more" for w in extract._STATED_WORDS]
+    assert all(extract.find_date(t) for t in stated)
+    texts += stated
+    found = 0
+    for text in texts:
+        number, date = extract.find_episode_number(text), extract.find_date(text)
+        assert number == _find_episode_number_reference(text)
+        assert date == _find_date_reference(text)
+        found += number is not None
+    assert found
