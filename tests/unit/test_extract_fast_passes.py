@@ -112,7 +112,8 @@ def _render_paragraphs_reference(text: str) -> list[str]:
 _BODY_PIECES = [
     "https://x.com/a?b=1", "www.GitHub.com/Foo", "HTTP://X.ORG", "http", "www", ". ", "\n",
     "\n\n", "\n \n", " ", "  ", "\t", "\u2028", "#", "1.", "- ", "_", "&amp;", "[", "]", "*",
-    "a", "B", "(https://x.com)", ">", "=",
+    "a", "B", "(https://x.com)", ">", "=", "!", "?", ".", "http://y", "https://", "\xa0",
+    "\u3000", ". https://z.io", "!\n\t https://", "?http://", ".\x1c\x85https://",
 ]  # fmt: skip
 _body_texts = st.lists(
     st.one_of(st.sampled_from(_BODY_PIECES), st.text(max_size=3)), max_size=30
