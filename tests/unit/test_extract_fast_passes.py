@@ -244,3 +244,18 @@ def test_turns_on_transcripts_are_the_full_pattern() -> None:
         fast = [m.span() for m in extract._turns(text)]
         assert fast == [m.span() for m in extract._TURN.finditer(text)]
         assert len(fast) > 2
+
+
+# --- find_links ------------------------------------------------------------------------------
+
+_LABEL_PIECES = [
+    "Site", " ", "(", ":", "-", "–", "—", "|", "*", "•", "\n", "\t", "\xa0", "\u2028", "\x1c",
+    "\x85", "\u3000", ".", "a", "x\n", "\n\n", "—\n", "ü",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_LABEL_PIECES), st.text(max_size=2)), max_size=12))
+def test_label_end_strip_matches_the_regex(parts: list[str]) -> None:
+    before = "".join(parts)
+    assert extract._strip_label_end(before) == re.sub(r"[\s(:\-–—|*•]+$", "", before)
