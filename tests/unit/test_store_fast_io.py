@@ -142,3 +142,60 @@ def test_fresh_bytes_are_the_fresh_text_encoded(
     )
     for stem in ("s", "s-2"):
         assert store._fresh_bytes(ep, stem) == store._fresh_text(ep, stem).encode("utf-8")
+
+
+def _write_both_ways(folder: Path, monkeypatch) -> dict[str, tuple[bytes, int]]:
+    """A new file written through the unnamed file (O_TMPFILE) and the portable way."""
+    folder.mkdir()
+    data = "é\n---\n".encode() * 5000
+    store._write_atomic(folder / "unnamed.md", data, new=True)
+    monkeypatch.setattr(store, "_TMPFILE", False)
+    store._write_atomic(folder / "portable.md", data, new=True)
+    monkeypatch.undo()
+    return {p.name: (p.read_bytes(), stat.S_IMODE(p.stat().st_mode)) for p in folder.iterdir()}
+
+
+@pytest.mark.skipif(not store._TMPFILE, reason="no O_TMPFILE and /proc here")
+def test_a_new_file_through_an_unnamed_file_is_what_the_portable_way_writes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Same bytes, same mode, nothing else left in the folder — and the unnamed file is what
+    writes it where the system allows (no temporary name is made)."""
+    old = os.umask(0o027)
+    try:
+        files = _write_both_ways(tmp_path / "out", monkeypatch)
+    finally:
+        os.umask(old)
+    assert sorted(files) == ["portable.md", "unnamed.md"]
+    assert files["unnamed.md"] == files["portable.md"]
+    assert files["unnamed.md"][1] == 0o640
+
+    def no_temporary(path: Path, mode: int):
+        raise AssertionError("the unnamed file was not used")
+
+    monkeypatch.setattr(store, "_temporary", no_temporary)
+    store._write_atomic(tmp_path / "out" / "again.md", b"x", new=True)
+    assert (tmp_path / "out" / "again.md").read_bytes() == b"x"
+
+
+def test_a_new_file_falls_back_when_the_unnamed_file_cannot_be_linked(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Where linking fails (no /proc, a file system that refuses) or the name is taken since
+    the folder was scanned, the file is written the portable way; nothing is left behind."""
+    import errno
+
+    def refusing(*args, **kwargs):
+        raise OSError(errno.EPERM, "refused")
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    monkeypatch.setattr(os, "link", refusing)
+    store._write_atomic(folder / "a.md", b"a", new=True)
+    monkeypatch.undo()
+    (folder / "b.md").write_bytes(b"editor")
+    store._write_atomic(folder / "b.md", b"b", new=True)  # (taken: replaced, as before)
+    store._write_atomic(tmp_path / "missing" / "c.md", b"c", new=True)  # no folder yet
+    assert sorted(p.name for p in folder.iterdir()) == ["a.md", "b.md"]
+    assert (folder / "a.md").read_bytes() == b"a" and (folder / "b.md").read_bytes() == b"b"
+    assert (tmp_path / "missing" / "c.md").read_bytes() == b"c"
