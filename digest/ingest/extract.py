@@ -636,17 +636,25 @@ _CUT_BEFORE = [
 
 
 def scrub_text_urls(text: str) -> str:
-    """Replace every URL in ``text`` by its scrubbed form; redact stray JWTs."""
+    """Replace every URL in ``text`` by its scrubbed form; redact stray JWTs.
+
+    (Every JWT starts with "eyJ": a text without it has none to redact between its URLs,
+    and the redaction, a regex call per piece, is skipped — ~10 µs a blurb.)"""
+    redact = clean.redact_jwts if "eyJ" in text else _same
     out: list[str] = []
     pos = 0
     for start, end, url in clean.find_urls(text):
-        out.append(clean.redact_jwts(text[pos:start]))
+        out.append(redact(text[pos:start]))
         full = url if "://" in url else "https://" + url
         scrubbed = clean.scrub_url(full)
         out.append(scrubbed if "://" in url else scrubbed.removeprefix("https://"))
         pos = end
-    out.append(clean.redact_jwts(text[pos:]))
+    out.append(redact(text[pos:]))
     return "".join(out)
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _transcript_mark(text: str) -> re.Match[str] | None:

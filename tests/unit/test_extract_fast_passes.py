@@ -259,3 +259,39 @@ _LABEL_PIECES = [
 def test_label_end_strip_matches_the_regex(parts: list[str]) -> None:
     before = "".join(parts)
     assert extract._strip_label_end(before) == re.sub(r"[\s(:\-–—|*•]+$", "", before)
+
+
+# --- scrub_text_urls -------------------------------------------------------------------------
+
+
+def _scrub_text_urls_reference(text: str) -> str:
+    """scrub_text_urls as it was: the JWT redaction run on every piece between URLs."""
+    out: list[str] = []
+    pos = 0
+    for start, end, url in clean.find_urls(text):
+        out.append(clean.redact_jwts(text[pos:start]))
+        scrubbed = clean.scrub_url(url if "://" in url else "https://" + url)
+        out.append(scrubbed if "://" in url else scrubbed.removeprefix("https://"))
+        pos = end
+    out.append(clean.redact_jwts(text[pos:]))
+    return "".join(out)
+
+
+_SCRUB_PIECES = [
+    "eyJhbGciOi.eyJzdWIiOi.sig_-x", "eyJ", "eyJabcd.", "abcd.", "efgh", "https://x.com/a",
+    "https://x.com/?token=eyJhbGciOi.eyJzdWIiOi.sig", "www.y.io/p?utm_source=z", " ", "\n",
+    "see ", ".", "a", "(", ")",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_SCRUB_PIECES), st.text(max_size=2)), max_size=20))
+def test_scrub_text_urls_matches_the_reference(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert extract.scrub_text_urls(text) == _scrub_text_urls_reference(text)
+
+
+def test_scrub_text_urls_redacts_a_stray_jwt() -> None:
+    text = "token eyJhbGciOi.eyJzdWIiOi.sig_-x then https://x.com/a and eyJabcd.efgh.ij"
+    assert extract.scrub_text_urls(text) == _scrub_text_urls_reference(text)
+    assert "eyJ" not in extract.scrub_text_urls(text)
