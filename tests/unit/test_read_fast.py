@@ -40,3 +40,18 @@ def test_blank_lines_are_the_lines_strip_empties(data):
 def test_blank_lines_keep_their_numbers():
     lines, _ = read.split_lines(b"a\n \t\n\x0b\x0c\r\nb\n", "dump.txt")
     assert [(x.number, x.text) for x in lines] == [(1, "a"), (2, ""), (3, ""), (4, "b")]
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(_BYTES)
+def test_an_empty_dump_is_one_strip_empties(data: bytes) -> None:
+    """read_dump's empty-file test (no copy of the dump) says what ``not data.strip()`` says."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "d.txt"
+        path.write_bytes(data)
+        dump = read.read_dump(path, "d.txt")
+    empty = any(p.fatal and "empty file" in p.message for p in dump.problems)
+    assert empty is _blank_reference(data)
