@@ -110,8 +110,8 @@ def _mask_urls(text: str) -> tuple[str, list[int], int]:
 
 
 def _sentence_starts(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(m.end() for m in _SENTENCE_END_RE.finditer(text))
+    starts = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
+    starts.insert(0, 0)
     return starts
 
 
@@ -172,6 +172,8 @@ class _Scanner:
     # mention does not count for.
     context_prefilter: tuple[str, ...] | None = None
     employers: frozenset[str] = frozenset()
+    # slug -> the score it is applied from (its `min_score`, else the global threshold)
+    thresholds: dict[str, float] = field(default_factory=dict)
     # No weight, factor, cap or share is negative: a score only grows with each of them, so
     # bounds (every mention an enumeration item, or none) bound it (see tag_text).
     monotone: bool = False
@@ -284,6 +286,10 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         context_prefilter=context_prefilter,
         employers=frozenset(taxonomy.rules.employer_topics),
         monotone=_monotone(taxonomy.rules),
+        thresholds={
+            t.slug: t.min_score if t.min_score is not None else taxonomy.rules.threshold
+            for t in taxonomy.topics
+        },
     )
     object.__setattr__(taxonomy, "_tagging_scanner", scanner)
     return scanner
@@ -476,12 +482,18 @@ def _find_mentions(
             if keys:
                 glued |= keys
     for key in glued:
-        if key not in present:
+        if key in present:
+            _scan_glued(found, text, low, key, scanner, glue_chars)
+            continue
+        # whether the key is present matters only when the glued scan finds something
+        extra: dict[str, list[tuple[int, int, bool, str]]] = {}
+        _scan_glued(extra, text, low, key, scanner, glue_chars)
+        if extra:
             if screen is None:
                 screen = _screen(low)
-            if key not in screen:
-                continue
-        _scan_glued(found, text, low, key, scanner, glue_chars)
+            if key in screen:
+                for slug, mentions in extra.items():
+                    found.setdefault(slug, []).extend(mentions)
     return _finish(found, text, taxonomy, low)
 
 
@@ -1135,6 +1147,7 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     # topics that need it is computed only when the score could decide something.
     topics: list[_Topic] = []
     no_mentions: list = []
+    thresholds = scanner.thresholds
     for slug in sorted(title_mentions.keys() | body_mentions.keys()):
         in_title = title_mentions.get(slug, no_mentions)
         title_score = None
@@ -1185,7 +1198,6 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
                 )
             )
             lead.append((start, end, idx, weight, aside, start < opening_end, matched))
-        topic = taxonomy[slug]
         topics.append(
             _Topic(
                 slug,
@@ -1196,7 +1208,7 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
                 body_examples,
                 weak_only,
                 not in_title and len(seen_sentences) < 2,
-                topic.min_score if topic.min_score is not None else rules.threshold,
+                thresholds[slug],
             )
         )
 
@@ -1212,17 +1224,17 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     # which answer of `listed` gives the highest score, which the lowest
     high_listed, low_listed = (_never, _always) if rules.list_factor <= 1 else (_always, _never)
     scored: list[_Scored | None] = []
-    bounds: list[tuple[float, float]] = []
+    highs: list[float] = []  # each topic's highest score (its score when known)
     for t in topics:
         if lazy and (t.lead or t.body):
             high = _score(t, rules, body_units, high_listed)[0]
             if t.weak_only or high < t.threshold:  # not applied, whatever `listed` says
                 scored.append(None)
-                bounds.append((_score(t, rules, body_units, low_listed)[0], high))
+                highs.append(high)
                 continue
         s = exact(t)
         scored.append(s)
-        bounds.append((s[0], s[0]))
+        highs.append(s[0])
 
     # (topic, its score): the share rule needs every topic's score — or bounds close enough.
     candidates = [
@@ -1234,8 +1246,9 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     if not all(keep):
         share = rules.lone_min_share
         total_low = total_high = 0.0
-        for low, high in bounds:
-            total_low += low
+        for t, s, high in zip(topics, scored, highs, strict=True):
+            # the lowest score, needed only here (most texts have no lone candidate)
+            total_low += s[0] if s is not None else _score(t, rules, body_units, low_listed)[0]
             total_high += high
         # A lone candidate is decided by the bounds when its score reaches the share of the
         # highest total, or misses that of the lowest; else every score is needed.
