@@ -444,16 +444,21 @@ _CAMEL = re.compile(r"\b[A-Za-z]*[a-z]{2}[A-Z][a-z]+\b")
 _GLUE_HINT = re.compile(r"[A-Z](?:(?<=[a-z.!?:)][A-Z])|(?<=[.!?][\"”’][A-Z]))[a-z]")
 
 
-def _token_start(text: str, pos: int) -> int:
-    """Just after the last space or newline before ``pos`` (0 when none)."""
+def _token_start(text: str, pos: int, lines: bool = True) -> int:
+    """Just after the last space or newline before ``pos`` (0 when none).  (``lines=False``:
+    the caller knows ``text`` has no newline — then not looked for all the way back to the
+    start, nor in :func:`_tokens_end` all the way to the end, for each of a blurb's hints.)"""
+    if not lines:
+        return text.rfind(" ", 0, pos) + 1
     return max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos)) + 1
 
 
-def _tokens_end(text: str, pos: int, tokens: int) -> int:
+def _tokens_end(text: str, pos: int, tokens: int, lines: bool = True) -> int:
     """The end of the ``tokens``-th space/newline-separated token from ``pos`` on."""
     end = pos
     for _ in range(tokens):
-        space, newline = text.find(" ", end + 1), text.find("\n", end + 1)
+        space = text.find(" ", end + 1)
+        newline = text.find("\n", end + 1) if lines else -1
         end = min(space if space >= 0 else len(text), newline if newline >= 0 else len(text))
         if end >= len(text):
             return len(text)
@@ -474,12 +479,13 @@ def restore_breaks(text: str) -> str:
     if not hints:
         return text
     windows: list[list[int]] = []
+    lines = "\n" in text
     for pos in hints:
-        end = _tokens_end(text, pos - 1, 3)  # the hint's word and the two after it
+        end = _tokens_end(text, pos - 1, 3, lines)  # the hint's word and the two after it
         if windows and pos < windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], end)  # the word is already in the window
             continue
-        start = _token_start(text, pos)
+        start = _token_start(text, pos, lines)
         if windows and start <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], end)
         else:
