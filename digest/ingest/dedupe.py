@@ -117,6 +117,10 @@ _TO_SPACE = bytes(b if chr(b).isalnum() or b == 0x5F else 0x20 for b in range(12
 )
 
 
+# Characters that are not ``\w`` (tests check) and are the commonest not ASCII in notes.
+_WORDLESS = ("\u201c", "\u201d", "\u2014", "\u2013", "\u2018", "\u2019", "\u2026")
+
+
 def signature(text: str) -> Signature:
     """The comparable essence of a cleaned description (pure).
 
@@ -125,6 +129,11 @@ def signature(text: str) -> Signature:
     of a regular expression, shingles are hashed on slices of one encoded string, and packed by
     numpy (a worker signs every blurb)."""
     folded = _URL_QUERY.sub(r"\1", text[: COMPARE_CHARS * 2].casefold())
+    if not folded.isascii():
+        # The punctuation that makes most notes non-ASCII (curly quotes, dashes, ellipsis)
+        # separates words as a space does: replaced by one, 3 notes in 5 take the ASCII way.
+        for mark in _WORDLESS:
+            folded = folded.replace(mark, " ")
     if folded.isascii():
         # (on ASCII text ``\w`` is [A-Za-z0-9_], and none of those bytes is whitespace)
         words: list[Any] = folded.encode("ascii").translate(_TO_SPACE).split()

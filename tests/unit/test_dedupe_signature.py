@@ -56,6 +56,9 @@ _PIECES = st.sampled_from(
         "__init__",
         "\U0001d400",
         "٣",
+        *dedupe._WORDLESS,
+        "\u201cquoted\u201d",
+        "it\u2019s",
     ]
 )
 _texts = st.one_of(
@@ -81,3 +84,16 @@ def test_signature_on_the_sample_and_long_texts() -> None:
     assert any(not t.isascii() for t in texts) and any(len(t.split()) > 600 for t in texts)
     for text in texts:
         assert dedupe.signature(text) == _reference(text), text[:80]
+
+
+def test_wordless_marks_separate_words() -> None:
+    """signature turns _WORDLESS marks into spaces: each must end a word as a space does."""
+    import re
+
+    for mark in dedupe._WORDLESS:
+        assert not re.fullmatch(r"\w", mark), mark
+        for text in (
+            f"caf\u00e9{mark}s one two three four",
+            f"{mark}\u00e9t\u00e9 {mark}{mark} x y z w",
+        ):
+            assert dedupe.signature(text) == _reference(text), text
