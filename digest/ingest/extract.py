@@ -502,13 +502,23 @@ def concise_title(text: str, limit: int = TITLE_MAX) -> str:
         ),
         reverse=True,
     )
-    befores = sorted(
-        (pos for word in _CUT_BEFORE for pos in clean.positions(head, f" {word} ") if pos >= 40),
-        reverse=True,
+    # (each list found only when the one before gave no title: most titles end at a
+    # separator, and the thirty-odd words to cut before were looked for every time)
+    lists = (
+        lambda: seps,
+        lambda: sorted(
+            (
+                pos
+                for word in _CUT_BEFORE
+                for pos in clean.positions(head, f" {word} ")
+                if pos >= 40
+            ),
+            reverse=True,
+        ),
+        lambda: sorted((pos for pos in clean.positions(head, " ") if pos >= 20), reverse=True),
     )
-    words = sorted((pos for pos in clean.positions(head, " ") if pos >= 20), reverse=True)
-    for candidates in (seps, befores, words):
-        for pos in candidates:
+    for candidates in lists:
+        for pos in candidates():
             title = tidy_title(head[:pos])
             if len(title) < 20 or weak_end(title) or _splits_a_name(title, text[pos:]):
                 continue

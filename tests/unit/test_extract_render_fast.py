@@ -125,3 +125,66 @@ _PHRASE_PIECES = ["Heroku", "Fly", "io", " ", "-", "_", ".", "é", "x", "Heroku 
 def test_whole_phrase_search_matches_the_regex(phrase: str, text: str) -> None:
     full = re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", text) is not None
     assert extract._whole_in(phrase, text) == full
+
+
+def _concise_title_reference(text: str, limit: int = extract.TITLE_MAX) -> str:
+    """concise_title as it was: the three candidate lists all found before trying any."""
+    text = extract._squash(text)
+    if len(text) <= limit:
+        return extract.tidy_title(text.rstrip("."))
+    head = text[: limit + 1]
+    seps = sorted(
+        (
+            pos
+            for sep in extract._CLAUSE_SEPS
+            for pos in extract.clean.positions(head, sep)
+            if pos >= 25 and not (sep == ", " and extract._coordinate_comma(head, pos))
+        ),
+        reverse=True,
+    )
+    befores = sorted(
+        (
+            pos
+            for word in extract._CUT_BEFORE
+            for pos in extract.clean.positions(head, f" {word} ")
+            if pos >= 40
+        ),
+        reverse=True,
+    )
+    words = sorted((pos for pos in extract.clean.positions(head, " ") if pos >= 20), reverse=True)
+    for candidates in (seps, befores, words):
+        for pos in candidates:
+            title = extract.tidy_title(head[:pos])
+            if (
+                len(title) < 20
+                or extract.weak_end(title)
+                or extract._splits_a_name(title, text[pos:])
+            ):
+                continue
+            return title
+    return extract.tidy_title(extract.cut_words(text, limit))
+
+
+_TITLE_WORDS = [
+    "Adam Wiggins", "talks", "with", "about", "the", "future", "of", "platform", "engineering",
+    ", ", " — ", ": ", " and ", " for ", " in ", " that ", "Heroku", "Postgres 17", "big",
+    "small", "a", "to", "building", "teams", "(", ")", ".", "AI", "-", " ", "on",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.sampled_from(_TITLE_WORDS), min_size=5, max_size=40).map(" ".join))
+def test_concise_title_matches_the_eager_reference(text: str) -> None:
+    assert extract.concise_title(text) == _concise_title_reference(text)
+
+
+def test_concise_title_on_real_sentences() -> None:
+    checked = 0
+    for line in SAMPLE.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        notes, _ = extract.split_transcript(extract.normalise_text(line))
+        for sentence in [*extract.split_sentences(notes[:3000]), notes[:400]]:
+            assert extract.concise_title(sentence) == _concise_title_reference(sentence)
+            checked += len(sentence) > extract.TITLE_MAX
+    assert checked > 20
