@@ -357,3 +357,26 @@ def test_item_separators_are_the_reference_pattern(text, start):
     assert [m.span() for m in tagging._ITEM_SEP_RE.finditer(text, start)] == [
         m.span() for m in reference.finditer(text, start)
     ]
+
+
+# -- URLs ----------------------------------------------------------------------------------------
+
+_URL_PIECES = [
+    "http", "HTTP", "hTtPs", "https", "://", ":/", "www.", "WWW.", "wWw.", "ww.", "w.", "W.",
+    "wwww.", "x", "a.b", " ", "\n", ")", "]", ">", '"', "'", "é", "/", "?u=", "h", "t", "p", "s",
+]  # fmt: skip
+
+
+def _url_spans_reference(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in tagging._URL_RE.finditer(text)]
+
+
+def test_url_spans_equal_re_on_fixtures():
+    for text in _texts():
+        assert tagging._url_spans(text) == _url_spans_reference(text), text[:200]
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(st.lists(st.sampled_from(_URL_PIECES), max_size=30).map("".join))
+def test_url_spans_equal_re_on_random_text(text):
+    assert tagging._url_spans(text) == _url_spans_reference(text)
