@@ -719,7 +719,11 @@ class Fingerprinter:
                 out.append("<absent>")
                 continue
             value = localcontext[var]
-            if memo is not None and type(value) in _SHARED_CONTAINERS:
+            if memo is not None and (value is None or (type(value) is str and len(value) <= 512)):
+                # what ``_encode`` appends for these, without its call and type tests: most of
+                # an episode page's ~45 variables are settings' text or unset names
+                out.append("NoneType:None" if value is None else f"str:{value!r}")
+            elif memo is not None and type(value) in _SHARED_CONTAINERS:
                 # The same encoding as below, kept: the archive pages' year/month calendar
                 # (hundreds of small dicts) was encoded again for each of them.
                 hit = memo.get(id(value))
@@ -780,6 +784,7 @@ def wrapper_attribute_names(context: dict) -> tuple[frozenset[str], frozenset[st
             return 3
         return 4 if issubclass(kind, (list, tuple, set, frozenset)) else 0
 
+    stripped: dict[str, str] = {}  # attribute name -> without its leading underscores
     pending = list(context.values())
     pop, push, extend = pending.pop, pending.append, pending.extend
     while pending:
@@ -797,10 +802,17 @@ def wrapper_attribute_names(context: dict) -> tuple[frozenset[str], frozenset[st
             extend(value.values())
         elif kind == 2:
             for k, v in vars(value).items():
-                if k in _SKIP_ATTRS or isinstance(v, str):
+                # a value with nothing to walk (text, numbers, dates) holds no entity either:
+                # not pushed to be popped and dropped (~35 attributes an article)
+                held = kinds.get(type(v))
+                if held is None:
+                    held = kinds[type(v)] = kind_of(type(v))
+                if not held or k in _SKIP_ATTRS:
                     continue
                 # once a name is known to hold entities, testing it again adds nothing
-                name = k.lstrip("_")
+                name = stripped.get(k)
+                if name is None:
+                    name = stripped[k] = k.lstrip("_")
                 if name not in refs and _holds_entity(v, Content, URLWrapper):
                     refs.add(name)
                 push(v)
