@@ -176,6 +176,7 @@ def _turns(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Ma
 
 
 _TURN_CAPITAL = re.compile("[A-ZÀ-Þ]")
+_MATCH_START = re.Match.start  # (mapped over matches: no generator frame per capital)
 _TURN_CAPS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ'’-" + "".join(map(chr, range(0xC0, 0xDF))))
 
 
@@ -209,8 +210,80 @@ def _turn_starts(
                 lo = text.rfind(" ", 0, lo)
                 if lo < 0:
                     break
-            starts.update(m.start() for m in _TURN_CAPITAL.finditer(text, max(lo, 0), end))
+            starts.update(map(_MATCH_START, _TURN_CAPITAL.finditer(text, max(lo, 0), end)))
+    if pos <= 0 and endpos >= len(text):
+        return sorted(starts)  # (every start is in the text: nothing to filter)
     return sorted(at for at in starts if pos <= at < endpos)
+
+
+_FIRST_TURNS_WINDOW = 4096
+
+
+def _first_turns(text: str, n: int, endpos: int) -> list[re.Match[str]]:
+    """``list(islice(_turns(text, 0, endpos), n))``, with the turn starts found only in a
+    prefix of the text first.
+
+    Why: :func:`split_transcript` needs three turns of every blurb, but :func:`_turns` finds
+    every turn start of a 44 kB transcript (~300 µs) before trying the first.  The matches
+    that start before ``w`` depend only on the candidate starts before ``w`` (the regex is
+    still tried with the whole ``endpos``), so when ``n`` of them start there they are the
+    first ``n``; else the whole text is read as before."""
+    w = min(_FIRST_TURNS_WINDOW, endpos)
+    if w < endpos:
+        # the key (which forms are on) is read from the whole text, as _turns does
+        key = tuple(lit in text for lit, _ in _TURN_FORMS)
+        rx = _turn_regex(key)
+        if rx is None:
+            return []
+        turns = list(
+            islice(clean.matches_at(rx, text, _turn_starts_before(text, key, w), endpos), n)
+        )
+        if len(turns) >= n:
+            return turns
+    return list(islice(_turns(text, 0, endpos), n))
+
+
+def _turn_regex(key: tuple[bool, ...]) -> re.Pattern[str] | None:
+    """The turn regex with only the forms ``key`` enables (cached as :func:`_turns` does)."""
+    if key not in _TURN_BY_FORMS:
+        forms = [form for (_, form), on in zip(_TURN_FORMS, key, strict=True) if on]
+        _TURN_BY_FORMS[key] = (
+            re.compile(r"[\[A-ZÀ-Þ](?:" + "|".join(forms) + ")") if forms else None
+        )
+    return _TURN_BY_FORMS[key]
+
+
+def _turn_starts_before(text: str, key: tuple[bool, ...], w: int) -> list[int]:
+    """``_turn_starts(text, key, 0, w)``, reading only the literals up to where a start
+    before ``w`` can come from: an end's starts lie after its third (second) space back,
+    which never moves back as the end moves on, so the first end whose space is at or past
+    ``w`` and every later one add nothing."""
+    starts: set[int] = set()
+    if key[0]:
+        at = text.find("[", 0, w)
+        while at >= 0:
+            starts.add(at)
+            at = text.find("[", at + 1, w)
+    for on, literal, spaces in ((key[1], "]:", 3), (key[2], ": ", 2)):
+        if not on:
+            continue
+        end = text.find(literal)
+        while end >= 0:
+            # (an end before w has its starts before w; past w, where they start decides)
+            takes = literal != ": " or text[end - 1 : end] in _TURN_CAPS
+            if takes or end >= w:
+                lo = end
+                for _ in range(spaces):
+                    lo = text.rfind(" ", 0, lo)
+                    if lo < 0:
+                        break
+                lo = max(lo, 0)
+                if lo >= w:
+                    break
+                if takes:
+                    starts.update(map(_MATCH_START, _TURN_CAPITAL.finditer(text, lo, min(end, w))))
+            end = text.find(literal, end + 1)
+    return sorted(starts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,7 +495,7 @@ class Extracted:
 def _squash(text: str) -> str:
     """``" ".join(text.split())``, without splitting a transcript's turns into words when there
     is nothing to squash (every whitespace but the plain space is unprintable)."""
-    if "  " not in text and text.isprintable():
+    if "  " not in text and clean.isprintable(text):
         return text.strip(" ")
     return " ".join(text.split())
 
@@ -688,7 +761,7 @@ def split_transcript(text: str) -> tuple[str, str | None]:
     m = _transcript_mark(text)
     if m:
         return text[: m.start()].rstrip(), text[m.end() :].strip() or None
-    turns = list(islice(_turns(text, 0, min(len(text), 200_000)), 3))
+    turns = _first_turns(text, 3, min(len(text), 200_000))
     if len(turns) >= 3 and len(text) - turns[0].start() > 2000:
         return text[: turns[0].start()].rstrip(), text[turns[0].start() :].strip()
     return text, None
@@ -1608,16 +1681,25 @@ def render_paragraphs(text: str) -> list[str]:
 
 
 def render_transcript(text: str) -> list[str]:
-    """One paragraph per speaker turn."""
+    """One paragraph per speaker turn.
+
+    A turn is a piece of the transcript: when the whole has no URL literal, no double space
+    and nothing unprintable (no newline), no turn has either, and :func:`render_paragraphs`
+    of a (stripped) turn is its :func:`md_escape` — the whole is checked once instead of
+    each of ~70 turns five times (most transcripts; the tests keep the turn-by-turn path)."""
     starts = [m.start() for m in _turns(text)]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     starts.append(len(text))
+    plain = clean.isprintable(text) and "  " not in text and not clean.may_have_urls(text)
     paras: list[str] = []
     for a, b in pairwise(starts):
         chunk = text[a:b].strip()
         if chunk:
-            paras.extend(render_paragraphs(chunk))
+            if plain:
+                paras.append(md_escape(chunk))
+            else:
+                paras.extend(render_paragraphs(chunk))
     return paras
 
 
@@ -1669,9 +1751,9 @@ def normalise_text(raw: str) -> str:
     text = clean.fix_mojibake(text)
     # A printable text has none of the characters replaced here (no-break space, zero-width
     # space, carriage return, controls, tab), so one scan of it spares the next four.
-    if not text.isprintable():  # (a C loop; the regex is slower even when nothing matches)
+    if not clean.isprintable(text):  # (C loops; the regex is slower even when nothing matches)
         text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\r", "")
-        if not text.isprintable():
+        if not clean.isprintable(text):
             text = _CONTROL.sub(" ", text).replace("\t", " ")
     if "  " in text:
         text = _SPACES.sub(" ", text)
