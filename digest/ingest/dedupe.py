@@ -325,6 +325,58 @@ def _near_pairs(candidates: list[Candidate], sigs: dict[int, Signature]) -> list
     return list(zip(keys[firsts].tolist(), keys[seconds].tolist(), strict=True))
 
 
+class _Merging:
+    """The union-find both :func:`find_duplicates` and its kept reference merge into, with
+    byte-identical texts (same exact fingerprint, compatible) already merged: they differ
+    only in how they find and compare near pairs."""
+
+    def __init__(self, candidates: list[Candidate]) -> None:
+        self.parent = {c.key: c.key for c in candidates}
+        self.reason: dict[tuple[int, int], str] = {}
+        self.by_key = {c.key: c for c in candidates}
+        self.sigs = {c.key: c.signature or signature(c.text) for c in candidates}
+        exact: dict[bytes, int] = {}
+        for c in candidates:
+            fp = self.sigs[c.key].exact
+            first = exact.get(fp)
+            if first is not None and _compatible(self.by_key[first], c):
+                self.union(first, c.key, "same text")
+            else:
+                exact.setdefault(fp, c.key)
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int, why: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            lo, hi = min(ra, rb), max(ra, rb)
+            self.parent[hi] = lo
+            self.reason[(lo, hi)] = why
+
+    def groups(self, candidates: list[Candidate], lengths: dict[int, int]) -> list[Group]:
+        """The merged groups; each keeps its longest blurb (the least truncated), ties going
+        to the earliest."""
+        find = self.find
+        members: dict[int, list[int]] = {}
+        for c in candidates:
+            members.setdefault(find(c.key), []).append(c.key)
+        groups = []
+        for root, keys in sorted(members.items()):
+            if len(keys) < 2:
+                continue
+            keep = max(keys, key=lambda k: (lengths.get(k, 0), -k))
+            why = sorted({r for (lo, hi), r in self.reason.items() if find(lo) == root})
+            groups.append(
+                Group(keep, tuple(k for k in sorted(keys) if k != keep), "; ".join(why) or "same")
+            )
+        return groups
+
+
 def find_duplicates(candidates: list[Candidate], lengths: dict[int, int]) -> list[Group]:
     """Groups of duplicates (pure, deterministic: same input → same groups).
 
@@ -332,32 +384,8 @@ def find_duplicates(candidates: list[Candidate], lengths: dict[int, int]) -> lis
     least truncated), ties going to the earliest.  Gives what :func:`find_duplicates_reference`
     gives (tests compare): it runs in the main process, on one core.
     """
-    parent = {c.key: c.key for c in candidates}
-    reason: dict[tuple[int, int], str] = {}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: int, b: int, why: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            lo, hi = min(ra, rb), max(ra, rb)
-            parent[hi] = lo
-            reason[(lo, hi)] = why
-
-    by_key = {c.key: c for c in candidates}
-    exact: dict[bytes, int] = {}
-    sigs = {c.key: c.signature or signature(c.text) for c in candidates}
-    for c in candidates:
-        fp = sigs[c.key].exact
-        first = exact.get(fp)
-        if first is not None and _compatible(by_key[first], c):
-            union(first, c.key, "same text")
-        else:
-            exact.setdefault(fp, c.key)
+    merging = _Merging(candidates)
+    find, union, by_key, sigs = merging.find, merging.union, merging.by_key, merging.sigs
 
     # Pairs sharing two anchors come sorted: the pairs of one first blurb are compared in one
     # batch (see _Lookup), then unions are made in pair order.  A pair whose blurbs were
@@ -383,19 +411,7 @@ def find_duplicates(candidates: list[Candidate], lengths: dict[int, int]) -> lis
             if containment >= NEAR:
                 union(a, b, f"near-identical text ({containment:.0%} shared)")
 
-    members: dict[int, list[int]] = {}
-    for c in candidates:
-        members.setdefault(find(c.key), []).append(c.key)
-    groups = []
-    for root, keys in sorted(members.items()):
-        if len(keys) < 2:
-            continue
-        keep = max(keys, key=lambda k: (lengths.get(k, 0), -k))
-        why = sorted({r for (lo, hi), r in reason.items() if find(lo) == root})
-        groups.append(
-            Group(keep, tuple(k for k in sorted(keys) if k != keep), "; ".join(why) or "same")
-        )
-    return groups
+    return merging.groups(candidates, lengths)
 
 
 def find_duplicates_reference(candidates: list[Candidate], lengths: dict[int, int]) -> list[Group]:
@@ -405,32 +421,8 @@ def find_duplicates_reference(candidates: list[Candidate], lengths: dict[int, in
     ``lengths`` gives each key's raw length; the longest blurb of a group is kept (it is the
     least truncated), ties going to the earliest.
     """
-    parent = {c.key: c.key for c in candidates}
-    reason: dict[tuple[int, int], str] = {}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: int, b: int, why: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            lo, hi = min(ra, rb), max(ra, rb)
-            parent[hi] = lo
-            reason[(lo, hi)] = why
-
-    by_key = {c.key: c for c in candidates}
-    exact: dict[bytes, int] = {}
-    sigs = {c.key: c.signature or signature(c.text) for c in candidates}
-    for c in candidates:
-        fp = sigs[c.key].exact
-        first = exact.get(fp)
-        if first is not None and _compatible(by_key[first], c):
-            union(first, c.key, "same text")
-        else:
-            exact.setdefault(fp, c.key)
+    merging = _Merging(candidates)
+    find, union, by_key, sigs = merging.find, merging.union, merging.by_key, merging.sigs
 
     # anchors shared per pair (Counter.update counts an iterable in C; keys are in candidate
     # order, so each pair comes out the same way round from every bucket)
@@ -464,16 +456,4 @@ def find_duplicates_reference(candidates: list[Candidate], lengths: dict[int, in
             if containment >= NEAR:
                 union(a, b, f"near-identical text ({containment:.0%} shared)")
 
-    members: dict[int, list[int]] = {}
-    for c in candidates:
-        members.setdefault(find(c.key), []).append(c.key)
-    groups = []
-    for root, keys in sorted(members.items()):
-        if len(keys) < 2:
-            continue
-        keep = max(keys, key=lambda k: (lengths.get(k, 0), -k))
-        why = sorted({r for (lo, hi), r in reason.items() if find(lo) == root})
-        groups.append(
-            Group(keep, tuple(k for k in sorted(keys) if k != keep), "; ".join(why) or "same")
-        )
-    return groups
+    return merging.groups(candidates, lengths)
