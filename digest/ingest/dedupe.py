@@ -14,7 +14,7 @@ import re
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, combinations
@@ -358,6 +358,35 @@ class _Merging:
             self.parent[hi] = lo
             self.reason[(lo, hi)] = why
 
+    def merge_near(
+        self,
+        todo: list[tuple[int, int]],
+        counts_of: Callable[[int, list[int]], tuple[Any, Any]],
+    ) -> None:
+        """Merge the sorted candidate pairs ``todo`` whose shingles are near-identical.
+        ``counts_of(a, run)`` gives, for blurb ``a`` and the blurbs ``run`` it is paired
+        with, the shingles each shares with ``a`` and each one's shingle count (the one
+        place the fast path and its reference differ)."""
+        find, sigs = self.find, self.sigs
+        start = 0
+        while start < len(todo):
+            a = todo[start][0]
+            end = start
+            while end < len(todo) and todo[end][0] == a:
+                end += 1
+            run = [b for _, b in todo[start:end]]
+            start = end
+            if all(find(a) == find(b) for b in run):
+                continue
+            counts, sizes = counts_of(a, run)
+            size_a = len(sigs[a].shingles) // _ITEM
+            for b, shared, size_b in zip(run, counts, sizes, strict=True):
+                if find(a) == find(b):
+                    continue
+                containment = shared / max(1, min(size_a, size_b))
+                if containment >= NEAR:
+                    self.union(a, b, f"near-identical text ({containment:.0%} shared)")
+
     def groups(self, candidates: list[Candidate], lengths: dict[int, int]) -> list[Group]:
         """The merged groups; each keeps its longest blurb (the least truncated), ties going
         to the earliest."""
@@ -385,32 +414,13 @@ def find_duplicates(candidates: list[Candidate], lengths: dict[int, int]) -> lis
     gives (tests compare): it runs in the main process, on one core.
     """
     merging = _Merging(candidates)
-    find, union, by_key, sigs = merging.find, merging.union, merging.by_key, merging.sigs
+    by_key, sigs = merging.by_key, merging.sigs
 
     # Pairs sharing two anchors come sorted: the pairs of one first blurb are compared in one
     # batch (see _Lookup), then unions are made in pair order.  A pair whose blurbs were
     # joined meanwhile is skipped, as a union of one group with itself would change nothing.
     todo = [(a, b) for a, b in _near_pairs(candidates, sigs) if _compatible(by_key[a], by_key[b])]
-    lookup = _Lookup(sigs)
-    start = 0
-    while start < len(todo):
-        a = todo[start][0]
-        end = start
-        while end < len(todo) and todo[end][0] == a:
-            end += 1
-        run = [b for _, b in todo[start:end]]
-        start = end
-        if all(find(a) == find(b) for b in run):
-            continue
-        counts, sizes = lookup.counts(a, run)
-        size_a = len(sigs[a].shingles) // _ITEM
-        for b, shared, size_b in zip(run, counts, sizes, strict=True):
-            if find(a) == find(b):
-                continue
-            containment = shared / max(1, min(size_a, size_b))
-            if containment >= NEAR:
-                union(a, b, f"near-identical text ({containment:.0%} shared)")
-
+    merging.merge_near(todo, _Lookup(sigs).counts)
     return merging.groups(candidates, lengths)
 
 
@@ -422,7 +432,7 @@ def find_duplicates_reference(candidates: list[Candidate], lengths: dict[int, in
     least truncated), ties going to the earliest.
     """
     merging = _Merging(candidates)
-    find, union, by_key, sigs = merging.find, merging.union, merging.by_key, merging.sigs
+    by_key, sigs = merging.by_key, merging.sigs
 
     # anchors shared per pair (Counter.update counts an iterable in C; keys are in candidate
     # order, so each pair comes out the same way round from every bucket)
@@ -437,23 +447,7 @@ def find_duplicates_reference(candidates: list[Candidate], lengths: dict[int, in
         for (a, b), shared in sorted(pairs.items())
         if shared >= 2 and _compatible(by_key[a], by_key[b])
     ]
-    start = 0
-    while start < len(todo):
-        a = todo[start][0]
-        end = start
-        while end < len(todo) and todo[end][0] == a:
-            end += 1
-        run = [b for _, b in todo[start:end]]
-        start = end
-        if all(find(a) == find(b) for b in run):
-            continue
-        counts, sizes = _shared_counts(sigs[a].shingles, [sigs[b].shingles for b in run])
-        size_a = len(sigs[a].shingles) // _ITEM
-        for b, shared, size_b in zip(run, counts, sizes, strict=True):
-            if find(a) == find(b):
-                continue
-            containment = shared / max(1, min(size_a, size_b))
-            if containment >= NEAR:
-                union(a, b, f"near-identical text ({containment:.0%} shared)")
-
+    merging.merge_near(
+        todo, lambda a, run: _shared_counts(sigs[a].shingles, [sigs[b].shingles for b in run])
+    )
     return merging.groups(candidates, lengths)
