@@ -348,7 +348,8 @@ _NOT_ASCII = bytes(range(0x80, 0x100))
 def hash_blurb(job: int) -> tuple[str, str]:
     """Blurb index (into the texts :func:`ingest` shares) → the SHA-256 of its text (the
     episode's ``source.sha256``) and of its whitespace-squashed text (what finds byte-identical
-    repeats); top-level so a pool can run it."""
+    repeats).  Run in the main process while the warm-up thread loads the models (see
+    :func:`_ingest`)."""
     text = _PASS["texts"][job]
     data = text.encode("utf-8")
     sha = hashlib.sha256(data).hexdigest()
