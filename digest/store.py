@@ -728,16 +728,198 @@ def _fresh_bytes(ep: Episode, stem: str) -> bytes:
     for the file (it is most of the file: 86 of the 10k bench dump's 114 MB).  Why: the text
     way copies the body three times more (stripped again, joined to the front matter, the
     whole file encoded) for each of the 10,000 files a first run writes and a re-run checks
-    (tests/unit/test_store_fast_io.py compares the two)."""
-    fields = episode_fields(ep)
-    fields["slug"] = stem
+    (tests/unit/test_store_fast_io.py compares the two).  The front matter is written by
+    :func:`_fresh_head` (else by :func:`_fresh_head_generic`, which it must equal)."""
     body = ep.body.rstrip()
     data = body.encode("utf-8")
+    body_hash = _long_text_hash(body, data) if len(body) >= _LONG_TEXT else value_hash(body)
+    head = _fresh_head(ep, stem, body_hash)
+    if head is None:
+        head = _fresh_head_generic(ep, stem, body_hash)
+    return b"".join((head.encode("utf-8"), data, b"\n"))
+
+
+def _fresh_head_generic(ep: Episode, stem: str, body_hash: str) -> str:
+    """The reference for :func:`_fresh_head`: the front matter between its fences (and the
+    blank line after), from the fields' dict, each value hashed and rendered by the general
+    functions (value_hash, dump_yaml)."""
+    fields = episode_fields(ep)
+    fields["slug"] = stem
     record = {key: value_hash(value) for key, value in fields.items()}
-    record[BODY] = _long_text_hash(body, data) if len(body) >= _LONG_TEXT else value_hash(body)
+    record[BODY] = body_hash
     fields[RECORD_KEY] = record
-    head = f"{_FENCE}\n{dump_yaml(fields)}{_FENCE}\n\n".encode()
-    return b"".join((head, data, b"\n"))
+    return f"{_FENCE}\n{dump_yaml(fields)}{_FENCE}\n\n"
+
+
+# --- A first run's front matter, written straight from the Episode --------------------------
+# The generic way builds a dict of the fields (episode_fields), hashes each (value_hash: its
+# JSON, SHA-256) and renders the dict and the record (fast_dump, checking every key's and
+# value's type on the way): 0.1 ms a file, most of the main process's CPU while the workers
+# tag and it writes 10,000 files.  Here each field's shape is known, so its YAML and the JSON
+# it is hashed by are written by code for that shape, and what repeats across files (a show,
+# a language, a date, a list of tags or guests: its YAML and record entry) is remembered, up
+# to a bound.  A value of another type, or one fast_dump would not write itself → None, and
+# the generic way writes the file (tests/unit/test_store_fresh_head.py compares the two).
+
+_MEMO_MAX = 20_000
+_STR_MEMO: dict[str, tuple[str, str] | None] = {}  # show, language: YAML, record entry
+_LIST_MEMO: dict[tuple[str, ...], tuple[str, str] | None] = {}  # tags, guests: YAML lines, …
+_DATE_MEMO: dict[dt.date, tuple[str, str]] = {}
+
+
+def _hash_entry(text: str) -> str:
+    """The ``ingested:`` record's entry for a value whose JSON is ``text``: value_hash's 12 hex
+    digits as _record_atom writes them."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    if digest.isdigit() or digest.startswith("0b"):
+        return _record_atom(digest) or digest  # (12 hex digits: never None)
+    return digest
+
+
+_TRUE_ENTRY = _hash_entry("true")
+
+
+def _once(value: Any) -> tuple[str, str] | None:
+    """A string field written once (title, slug, summary): what follows its ``key:`` (a space,
+    the value as YAML) and its record entry."""
+    if type(value) is not str:
+        return None
+    atom = _scalar(value)
+    return None if atom is None else (" " + atom, _hash_entry(_JSON_STR(value)))
+
+
+def _often(value: Any) -> tuple[str, str] | None:
+    """:func:`_once` of a string that repeats across files (show, language), remembered."""
+    if type(value) is not str:
+        return None
+    try:
+        return _STR_MEMO[value]
+    except KeyError:
+        written = _once(value)
+        if len(_STR_MEMO) < _MEMO_MAX:
+            _STR_MEMO[value] = written
+        return written
+
+
+def _str_list(values: tuple[Any, ...]) -> tuple[str, str] | None:
+    """A list of strings (tags, guests): what follows its ``key:`` (a ``- item`` line for each,
+    after a newline) and its record entry, remembered."""
+    for value in values:
+        if type(value) is not str:
+            return None
+    try:
+        return _LIST_MEMO[values]
+    except KeyError:
+        pass
+    atoms = []
+    for value in values:
+        atom = _atom(value)
+        if atom is None:
+            return None
+        atoms.append(f"\n- {atom}")
+    written = ("".join(atoms), _hash_entry("[" + ", ".join(map(_JSON_STR, values)) + "]"))
+    if len(_LIST_MEMO) < _MEMO_MAX:
+        _LIST_MEMO[values] = written
+    return written
+
+
+def _fresh_head(ep: Episode, stem: str, body_hash: str) -> str | None:
+    """What :func:`_fresh_head_generic` returns, or None when a value is not of the shape this
+    writer expects (see above)."""
+    lines = []
+    entries = []
+    for key, value in (("title", ep.title), ("slug", stem)):
+        if value is not None:
+            written = _once(value)
+            if written is None:
+                return None
+            lines.append(f"{key}:{written[0]}")
+            entries.append(f"  {key}: {written[1]}")
+    date = ep.date
+    if date is not None:
+        if type(date) is not dt.date:
+            return None
+        dated = _DATE_MEMO.get(date)
+        if dated is None:
+            dated = (date.isoformat(), _hash_entry(_JSON_STR(str(date))))
+            if len(_DATE_MEMO) < _MEMO_MAX:
+                _DATE_MEMO[date] = dated
+        lines.append(f"date: {dated[0]}")
+        entries.append(f"  date: {dated[1]}")
+    if ep.date_estimated:
+        lines.append("date_estimated: true")
+        entries.append(f"  date_estimated: {_TRUE_ENTRY}")
+    for key, value, how in (
+        ("show", ep.show, _often),
+        ("tags", tuple(ep.tags) or None, _str_list),  # (as episode_fields leaves them out)
+        ("summary", ep.summary, _once),
+        ("guests", tuple(ep.guests) or None, _str_list),
+        ("language", ep.language, _often),
+    ):
+        if value is not None:
+            written = how(value)
+            if written is None:
+                return None
+            lines.append(f"{key}:{written[0]}")
+            entries.append(f"  {key}: {written[1]}")
+    number = ep.episode
+    if number is not None:
+        if type(number) is not int:
+            return None
+        lines.append(f"episode: {number}")
+        entries.append(f"  episode: {_hash_entry(int.__repr__(number))}")
+    if ep.chapters:
+        items = ["chapters:"]
+        parts = []
+        for chapter in ep.chapters:
+            time, label = chapter.time, chapter.label
+            if type(time) is not str or type(label) is not str:
+                return None
+            time_atom, label_atom = _atom(time), _atom(label)
+            if time_atom is None or label_atom is None:
+                return None
+            items.append(f"- time: {time_atom}\n  label: {label_atom}")
+            parts.append(f'{{"label": {_JSON_STR(label)}, "time": {_JSON_STR(time)}}}')
+        lines.append("\n".join(items))
+        entries.append(f"  chapters: {_hash_entry('[' + ', '.join(parts) + ']')}")
+    if ep.links:
+        items = ["links:"]
+        parts = []
+        for link in ep.links:
+            url, label = link.url, link.label
+            if type(url) is not str or type(label) is not str:
+                return None
+            url_atom, label_atom = _atom(url), _atom(label)
+            if url_atom is None or label_atom is None:
+                return None
+            items.append(f"- url: {url_atom}\n  label: {label_atom}")
+            parts.append(f'{{"label": {_JSON_STR(label)}, "url": {_JSON_STR(url)}}}')
+        lines.append("\n".join(items))
+        entries.append(f"  links: {_hash_entry('[' + ', '.join(parts) + ']')}")
+    if ep.truncated:
+        lines.append("truncated: true")
+        entries.append(f"  truncated: {_TRUE_ENTRY}")
+    source = ep.source
+    file, line, sha = source.file, source.line, source.sha256
+    if type(file) is not str or type(line) is not int or type(sha) is not str:
+        return None
+    file_atom, sha_atom = _atom(file), _scalar(sha)
+    if file_atom is None or sha_atom is None:
+        return None
+    lines.append(f"source:\n  file: {file_atom}\n  line: {line}\n  sha256: {sha_atom}")
+    source_json = f'{{"file": {_JSON_STR(file)}, "line": {line}, "sha256": {_JSON_STR(sha)}}}'
+    entries.append(f"  source: {_hash_entry(source_json)}")
+    body_entry = _record_atom(body_hash)
+    if body_entry is None:
+        return None
+    entries.append(f"  body: {body_entry}")
+    return (
+        f"{_FENCE}\n"
+        + "\n".join(lines)
+        + f"\n{RECORD_KEY}:\n"
+        + "\n".join(entries)
+        + f"\n{_FENCE}\n\n"
+    )
 
 
 # What the jobs of save_all's passes point into (set before each ``mapper`` call, so workers
