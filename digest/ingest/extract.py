@@ -1680,23 +1680,34 @@ def render_paragraphs(text: str) -> list[str]:
     return [inline(_squash(p)) for p in pieces if p.strip()]
 
 
-def render_transcript(text: str) -> list[str]:
+def render_transcript(text: str, tidy: bool = False) -> list[str]:
     """One paragraph per speaker turn.
 
-    A turn is a piece of the transcript: when the whole has no URL literal, no double space
-    and nothing unprintable (no newline), no turn has either, and :func:`render_paragraphs`
-    of a (stripped) turn is its :func:`md_escape` — the whole is checked once instead of
-    each of ~70 turns five times (most transcripts; the tests keep the turn-by-turn path)."""
+    A turn is a piece of the transcript: when the whole has no URL literal (no "://" nor
+    "www.", which every match of :func:`clean.find_urls` holds), no double space and nothing
+    unprintable but newlines, a turn without a newline has none of them either, and
+    :func:`render_paragraphs` of such a (stripped) turn is its :func:`md_escape` — the whole
+    is checked once instead of each of ~70 turns five times.  ("HTTP", a common word, used to
+    send a transcript in four turn by turn, and ``unglue_speakers``' newlines one in ten: a
+    turn with a newline still goes through :func:`render_paragraphs`; the tests keep the
+    turn-by-turn path.)  ``tidy``: the caller knows the text has no double space and nothing
+    unprintable but newlines (a transcript cut from a tidy :func:`_normalise` text, with
+    ``unglue_speakers``' newlines put in)."""
     starts = [m.start() for m in _turns(text)]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     starts.append(len(text))
-    plain = clean.isprintable(text) and "  " not in text and not clean.may_have_urls(text)
+    plain = (
+        (tidy or "  " not in text)
+        and "://" not in text
+        and "www." not in text
+        and (tidy or clean.isprintable(text.replace("\n", "") if "\n" in text else text))
+    )
     paras: list[str] = []
     for a, b in pairwise(starts):
         chunk = text[a:b].strip()
         if chunk:
-            if plain:
+            if plain and "\n" not in chunk:
                 paras.append(md_escape(chunk))
             else:
                 paras.extend(render_paragraphs(chunk))
@@ -1747,13 +1758,28 @@ _SPACES = re.compile(r"  +")  # (a literal start: found at C speed)
 
 def normalise_text(raw: str) -> str:
     """HTML → text, mojibake repaired, URLs scrubbed, spaces tidied (no paragraph guessing)."""
+    return _normalise(raw)[0]
+
+
+def _normalise(raw: str) -> tuple[str, bool]:
+    """:func:`normalise_text`, and True when its own checks showed the text tidy: printable
+    (so no newline) and without a double space.
+
+    Why: :func:`render_transcript` needs both facts about a 45 kB transcript (~130 µs to
+    find out again).  Once a check says printable, the text has no newline, and the double
+    spaces are squashed right after; what comes later keeps both: the mailto removal eats
+    the whitespace before what it removes (``\\s*``) and adds nothing, and scrubbing puts a
+    URL's own printable characters (without whitespace, never none) or "[token removed]"
+    where a URL or token was (tests compare with the checks made again)."""
     text = clean.strip_html(raw)
     text = clean.fix_mojibake(text)
     # A printable text has none of the characters replaced here (no-break space, zero-width
     # space, carriage return, controls, tab), so one scan of it spares the next four.
-    if not clean.isprintable(text):  # (C loops; the regex is slower even when nothing matches)
+    tidy = clean.isprintable(text)  # (C loops; the regex is slower even when nothing matches)
+    if not tidy:
         text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\r", "")
-        if not clean.isprintable(text):
+        tidy = clean.isprintable(text)
+        if not tidy:
             text = _CONTROL.sub(" ", text).replace("\t", " ")
     if "  " in text:
         text = _SPACES.sub(" ", text)
@@ -1762,7 +1788,7 @@ def normalise_text(raw: str) -> str:
     if "mailto:" in text:
         # "email at show@thinkingelixir.com (mailto:show@thinkingelixir.com)": address twice
         text = re.sub(r"\s*\(mailto:[^)\s]+\)", "", text)
-    return scrub_text_urls(text).strip()
+    return scrub_text_urls(text).strip(), tidy
 
 
 def extract(raw: str, known_hosts: tuple[str, ...] = (), cut: bool = False) -> Extracted:
@@ -1782,7 +1808,7 @@ def extract_deferred(
     caches by the rest of an extraction, so detecting between two extractions costs ~2.5x
     what it costs run back to back; :func:`digest.ingest.pipeline.process_blurbs` extracts a
     chunk's blurbs first, then detects their languages in one go."""
-    text = normalise_text(raw)
+    text, tidy = _normalise(raw)
     notes, transcript = split_transcript(text)
 
     # "The post Vibe Coding at Heroku with Vish Abrams appeared first on Software Engineering
@@ -1844,7 +1870,7 @@ def extract_deferred(
         # Speaker turns give a transcript its paragraphs; the glue rules are kept for the
         # notes (a 65 kB transcript would cost more time than they save there).
         # "…build for the data space.Erik: But it is…": a speaker glued to the last sentence
-        paras += render_transcript(unglue_speakers(transcript))
+        paras += render_transcript(unglue_speakers(transcript), tidy)
     if truncated:
         paras.append("*The source text was cut off here.*")
     body = "\n\n".join(p for p in paras if p) + "\n"
