@@ -46,10 +46,10 @@ __all__ = [
     "IngestResult",
     "Tagging",
     "fork_map",
-    "hash_blurb",
     "ingest",
     "init_worker",
     "process_blurb",
+    "repeat_key",
     "retag",
     "retag_then",
     "slugify",
@@ -110,6 +110,7 @@ class Processed:
     # (cut, chapter list) when ``ex.tag_body`` was dropped: it is body[:cut] + list +
     # body[cut:] (see tagging_text)
     tag_insert: tuple[int, str] | None = None
+    sha256: str = ""  # of the blurb's text (its episode's ``source.sha256``)
 
 
 # The shows and taxonomy a worker process works with: set once per process by init_worker
@@ -262,6 +263,8 @@ def _attributed(job: int, ex: Extracted) -> Processed:
     if header is None and ex.show_name and not match:
         warnings.append(f"text names show {ex.show_name!r}, not in content/shows.yml")
     signature = dedupe.signature(ex.description)
+    # (hashed here, not by the main process before the pass: its serial time caps the wall)
+    sha = _sha(_PASS["texts"][job])
     # Attributed and signed: what the main process does not need does not travel back to it
     # (10,000 descriptions are 60 MB to pickle and to hold there).
     ex.transcript, ex.ending, ex.description = None, "", ""
@@ -273,7 +276,8 @@ def _attributed(job: int, ex: Extracted) -> Processed:
         piece = ex.tag_body[cut : cut + added]
         if added > 0 and ex.body[:cut] + piece + ex.body[cut:] == ex.tag_body:
             tag_insert, ex.tag_body = (cut, piece), None
-    return Processed(ex, match.show.slug if match else None, warnings, signature, tag_insert)
+    show = match.show.slug if match else None
+    return Processed(ex, show, warnings, signature, tag_insert, sha)
 
 
 # Job functions that a worker runs a chunk at a time through a twin (same results).
@@ -345,19 +349,18 @@ _ASCII = bytes(range(0x80))
 _NOT_ASCII = bytes(range(0x80, 0x100))
 
 
-def hash_blurb(job: int) -> tuple[str, str]:
-    """Blurb index (into the texts :func:`ingest` shares) → the SHA-256 of its text (the
-    episode's ``source.sha256``) and of its whitespace-squashed text (what finds byte-identical
-    repeats).  Run in the main process while the warm-up thread loads the models (see
-    :func:`_ingest`)."""
-    text = _PASS["texts"][job]
-    data = text.encode("utf-8")
-    sha = hashlib.sha256(data).hexdigest()
-    # Most lines have nothing to squash: their text is hashed once.
-    if _nothing_to_squash(data):
-        return sha, sha
-    squashed = _squash(text)
-    return sha, sha if squashed == text else _sha(squashed)
+def repeat_key(text: str, plain: bool = False) -> str:
+    """What finds a blurb's byte-identical repeats: its whitespace-squashed text (two lines
+    are repeats when their keys are equal).  ``plain`` (:attr:`RawLine.plain`, from the
+    whole-dump checks of :func:`digest.ingest.read.split_lines`) says it is the text itself.
+
+    Why the text and not a hash of it: a dict of the texts finds equal ones by Python's own
+    string hash (~0.05 s for the 10k bench dump's 88 MB), where SHA-256 and checking each
+    line for something to squash were ~0.4 s of the main process's serial start; the SHA-256
+    each episode records is taken by the extraction workers (:func:`_attributed`)."""
+    if plain or _nothing_to_squash(text.encode("utf-8")):
+        return text
+    return _squash(text)
 
 
 def _nothing_to_squash(data: bytes) -> bool:
@@ -419,7 +422,8 @@ def _ingest(
 ) -> IngestResult:
     result = IngestResult()
     blurbs: list[_Blurb] = []
-    texts: list[str | None] = []
+    texts: list[str] = []
+    plains: list[bool] = []
     for dump in dumps:
         result.problems.extend(dump.problems)
         header: Show | None = None
@@ -443,7 +447,7 @@ def _ingest(
                 _Blurb(
                     raw.file,
                     raw.number,
-                    "",  # (hashed below, with the other texts)
+                    "",  # (set below, or by the worker that extracts it)
                     len(raw.text),
                     raw.cut,
                     header,
@@ -451,39 +455,34 @@ def _ingest(
                 )
             )
             texts.append(raw.text)
+            plains.append(raw.plain)
             header = None
         dump.lines = []
 
-    # Byte-identical repeats are merged before the costly extraction.  The texts are hashed
-    # here, not through ``mapper``: a forking mapper makes its first pool once the models are
-    # loaded (``fork_map(before_fork=...)``), so this overlaps their loading instead of
-    # following it (~0.35 s of CPU for the 10k bench dump's 88 MB; a pool added a fork).
+    # Byte-identical repeats are merged before the costly extraction (a repeat's SHA-256 is
+    # taken here, the others' by the workers that extract them).
     init_worker(shows, taxonomy)
-    _PASS.clear()
-    _PASS["texts"] = texts
-    try:
-        hashes = list(map(hash_blurb, range(len(texts))))
-    finally:
-        _PASS.clear()
     first_of: dict[str, int] = {}
     unique: list[int] = []
     repeats: dict[int, list[int]] = {}
-    for i, (b, (sha, key)) in enumerate(zip(blurbs, hashes, strict=True)):
-        b.sha256 = sha
-        if key in first_of and blurbs[first_of[key]].header == b.header:
-            repeats.setdefault(first_of[key], []).append(i)
+    shared: list[str | None] = []  # the texts, None for repeats (never extracted)
+    for i, (b, text, plain) in enumerate(zip(blurbs, texts, plains, strict=True)):
+        first = first_of.get(key := repeat_key(text, plain))
+        if first is not None and blurbs[first].header == b.header:
+            repeats.setdefault(first, []).append(i)
+            b.sha256 = _sha(text)
+            shared.append(None)
         else:
             first_of.setdefault(key, i)
             unique.append(i)
+            shared.append(text)
+    del first_of, texts, plains
 
     # What the jobs (indices into ``blurbs``) point into, for this process and for workers
-    # forked by the mapper; repeats are never extracted.
-    keep = set(unique)
-    for i in range(len(texts)):
-        if i not in keep:
-            texts[i] = None
+    # forked by the mapper.
+    _PASS.clear()
     _PASS.update(
-        texts=texts,
+        texts=shared,
         cuts=[b.cut for b in blurbs],
         headers=[b.header.slug if b.header else None for b in blurbs],
     )
@@ -494,6 +493,7 @@ def _ingest(
     try:
         for n, (i, done) in enumerate(zip(unique, mapper(process_blurb, unique), strict=True), 1):
             b, ex = blurbs[i], done.ex
+            b.sha256 = done.sha256
             extracted[i] = ex
             if done.tag_insert is not None:
                 tag_inserts[i] = done.tag_insert
@@ -506,7 +506,7 @@ def _ingest(
                 progress(n, len(unique))
     finally:
         _PASS.clear()  # the texts are freed here (a worker keeps its own copy until it exits)
-    del texts
+    del shared
 
     lengths = {i: blurbs[i].length for i in unique}
     groups = dedupe.find_duplicates(candidates, lengths)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 # Real transcripts are cut by the directory at ~65,500 characters; a line far longer than that
@@ -45,6 +46,11 @@ class RawLine:
     number: int
     text: str
     cut: bool = False  # True when the line exceeded MAX_LINE_CHARS and was shortened
+    # True when the text is known to have nothing to squash: no double space, every character
+    # printable (``str.isprintable``), no space at either end — so ``" ".join(text.split())``
+    # is the text.  False: not known (see :func:`split_lines`).  A hint, not content: two lines
+    # with the same text are equal whatever it says.
+    plain: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -100,20 +106,67 @@ def _split_newlines(data: bytes, start: int = 0) -> Iterator[bytes]:
         start = end + 1
 
 
+_ASCII = bytes(range(0x80))
+_BLOCK = 1 << 22  # bytes of a dump checked for double spaces at a time (bounds the scratch arrays)
+
+
+def _suspects(data: bytes, start: int) -> tuple[list[int], bool]:
+    """Where lines of ``data[start:]`` may have something to squash, for :attr:`RawLine.plain`:
+    the sorted offsets of double spaces, tabs and carriage returns that do not end a line; and
+    whether every non-ASCII character of the dump is printable (False too when its non-ASCII
+    bytes are not UTF-8).  Those bytes are decoded as one text: a valid line's characters
+    are decoded as they are in the line (a line that is not UTF-8 is never plain, and its
+    bytes cannot complete a sequence begun elsewhere without making the decoding fail).
+
+    Why: finding a dump's byte-identical repeats compares each line's whitespace-squashed
+    text, and checking 90 MB of lines one by one for something to squash was 0.25 s of the
+    serial start of ingest; these whole-dump checks (a vectorised scan for double spaces, byte
+    searches) are ~0.07 s.  Other control characters are not looked for here: a dump that has
+    any gets no ``plain`` line."""
+    found: list[int] = []
+    view = np.frombuffer(data, dtype=np.uint8)
+    for lo in range(start, len(data), _BLOCK):
+        space = view[lo : lo + _BLOCK + 1] == 0x20
+        found.extend((np.flatnonzero(space[:-1] & space[1:]) + lo).tolist())
+    for byte in b"\t\r":
+        at = data.find(byte, start)
+        while at >= 0:
+            # (a carriage return before a newline, or at the very end, is stripped)
+            if byte == 0x09 or (at + 1 < len(data) and data[at + 1] != 0x0A):
+                found.append(at)
+            at = data.find(byte, at + 1)
+    others = data.translate(None, _ASCII)[start:]  # (a BOM's 3 bytes come first)
+    try:
+        printable = others.decode("utf-8").isprintable()
+    except UnicodeDecodeError:
+        printable = False
+    return sorted(found), printable
+
+
 def split_lines(data: bytes, file: str) -> tuple[list[RawLine], list[InputProblem]]:
     """Split raw bytes into numbered lines (1-based), reporting undecodable and huge lines."""
     problems: list[InputProblem] = []
     lines: list[RawLine] = []
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     controls = bool(data.translate(None, _NOT_CONTROL))
+    suspects, printable = _suspects(data, start) if not controls else ([], False)
+    pending = 0  # first suspect offset not before the current line
+    end = start - 1
     for number, raw in enumerate(_split_newlines(data, start), start=1):
+        begin, end = end + 1, end + 1 + len(raw)
         if raw.endswith(b"\r"):
             raw = raw[:-1]
         if not raw or raw.isspace():  # = not raw.strip(), without copying a 65 kB line
             # Keep the number (so later lines keep theirs) but nothing to ingest.
             lines.append(RawLine(file, number, ""))
             continue
+        while pending < len(suspects) and suspects[pending] < begin:
+            pending += 1
+        plain = not controls and not (pending < len(suspects) and suspects[pending] < end)
+        known = len(problems)
         text = _decode_line(raw, file, number, problems)
+        if len(problems) != known:  # (not UTF-8: decoded otherwise)
+            plain = False
         if controls and not text.isprintable() and _CONTROL.search(text):
             found = sorted({f"U+{ord(c):04X}" for c in _CONTROL.findall(text)})
             count = len(_CONTROL.findall(text))
@@ -138,7 +191,9 @@ def split_lines(data: bytes, file: str) -> tuple[list[RawLine], list[InputProble
             )
             text = text[:MAX_LINE_CHARS]
             cut = True
-        lines.append(RawLine(file, number, text, cut))
+        edges = text[:1] != " " and text[-1:] != " "
+        plain = plain and edges and (printable or text.isascii())
+        lines.append(RawLine(file, number, text, cut, plain))
     # A trailing newline produces one empty last element: not a line of the dump.
     if lines and not lines[-1].text and data.endswith(b"\n"):
         lines.pop()

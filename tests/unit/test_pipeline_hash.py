@@ -1,5 +1,5 @@
-"""hash_blurb hashes a line once when squashing its whitespace changes nothing, and gives
-what hashing the text and its squashed form gives, whatever the whitespace."""
+"""repeat_key (what finds byte-identical repeats) is the whitespace-squashed text, whether the
+line is known to be plain or checked here; workers record each extracted blurb's SHA-256."""
 
 import hashlib
 
@@ -15,35 +15,39 @@ _texts = st.lists(
 ).map("".join)
 
 
-def _reference(text: str) -> tuple[str, str]:
-    squashed = " ".join(text.split())
-    return (
-        hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        hashlib.sha256(squashed.encode("utf-8")).hexdigest(),
-    )
-
-
-def _hashed(texts: list[str]) -> list[tuple[str, str]]:
-    """hash_blurb over ``texts`` the way a worker runs it: jobs index the pass's texts."""
-    pipeline._PASS["texts"] = texts
-    try:
-        return [pipeline.hash_blurb(i) for i in range(len(texts))]
-    finally:
-        pipeline._PASS.clear()
+def _reference(text: str) -> str:
+    return " ".join(text.split())
 
 
 @settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.one_of(_texts, st.text(max_size=40)), min_size=1, max_size=5))
-def test_hash_blurb_is_the_two_hashes(texts: list[str]) -> None:
-    got = _hashed(texts)
-    assert got == [_reference(t) for t in texts]
+def test_repeat_key_is_the_squashed_text(texts: list[str]) -> None:
+    assert [pipeline.repeat_key(t) for t in texts] == [_reference(t) for t in texts]
 
 
-def test_hash_blurb_fixtures() -> None:
+def test_repeat_key_fixtures() -> None:
     texts = ["plain line", " leading", "trailing ", "two  spaces", "tab\there", "same"]
-    got = _hashed(texts)
-    assert got == [_reference(t) for t in texts]
-    assert got[0][0] == got[0][1] and got[1][0] != got[1][1]
+    assert [pipeline.repeat_key(t) for t in texts] == [_reference(t) for t in texts]
+    # A plain line (RawLine.plain) is its own key, unchecked.
+    line = "known plain"
+    assert pipeline.repeat_key(line, plain=True) is line
+
+
+def test_workers_record_each_blurb_s_sha256() -> None:
+    """process_blurb and its chunked twin give the SHA-256 of the text (source.sha256)."""
+    from digest.shows import ShowRegistry
+
+    texts = ["A blurb about Heroku deploys and review apps, with a guest from Salesforce."] * 2
+    texts[1] += " ’é"
+    pipeline.init_worker(ShowRegistry([]), None)
+    pipeline._PASS.update(texts=texts, cuts=[False, False], headers=[None, None])
+    try:
+        one = [pipeline.process_blurb(i).sha256 for i in range(2)]
+        chunk = [p.sha256 for p in pipeline.process_blurbs([0, 1])]
+    finally:
+        pipeline._PASS.clear()
+    expected = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+    assert one == chunk == expected
 
 
 _PRINTABLE_OR_NOT = st.sampled_from(
@@ -63,7 +67,7 @@ def test_nothing_to_squash_is_the_text_checks(text: str) -> None:
     assert pipeline._nothing_to_squash(text.encode("utf-8")) == expected
     if expected:
         assert " ".join(text.split()) == text
-    assert _hashed([text]) == [_reference(text)]
+    assert pipeline.repeat_key(text) == _reference(text)
 
 
 def test_nothing_to_squash_fixtures() -> None:
