@@ -51,7 +51,10 @@ def _episodes() -> st.SearchStrategy[Episode]:
             line=st.integers(0, 10**6),
             sha256=st.one_of(
                 st.text(alphabet=_HEX, min_size=64, max_size=64),
-                st.sampled_from(["1" * 64, "0b" + "1" * 62, "0" * 64]),
+                st.sampled_from(
+                    ["1" * 64, "0b" + "1" * 62, "0" * 64, "0b" + "a" * 62, "0" * 63 + "e", "0x1f"]
+                ),
+                _TEXT,
             ),
         ),
         date=_rarely(
