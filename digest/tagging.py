@@ -42,6 +42,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 
 import ahocorasick
@@ -94,8 +95,14 @@ def _mask_urls(text: str) -> tuple[str, list[int], int]:
     """Blank out URLs (same length, so offsets stay valid).
 
     Returns the masked text, the start offset of each URL and their total length."""
-    if "://" not in text and not any(w in text for w in ("ww.", "wW.", "Ww.", "WW.")):
-        return text, [], 0  # a URL holds "://" or "www."
+    if (
+        "://" not in text
+        and "ww." not in text
+        and "wW." not in text
+        and "Ww." not in text
+        and "WW." not in text
+    ):
+        return text, [], 0  # a URL holds "://" or "www." (four `in`s: no generator's frames)
     spans = _url_spans(text)
     if not spans:
         return text, [], 0
@@ -205,7 +212,10 @@ class _Scanner:
     # Every text: one Aho-Corasick scan of its words for the phrases of every key at once
     # (see _automaton); the keys it does not serve are looked for with the screen.
     automaton: ahocorasick.Automaton | None = None
-    keys_unserved: tuple[bytes, ...] = ()
+    # (key, the key as text when it is whole UTF-8: it is in a text's UTF-8 exactly when it is
+    # in the text, as a sequence of whole characters starts and ends on character boundaries)
+    keys_unserved: tuple[tuple[bytes, str | None], ...] = ()
+    unserved_bytes: bool = False  # whether a key of keys_unserved is not whole UTF-8
     # (slug, regex) of the topics with free regexes; slug -> exclusions, and the strings one
     # of which every match of them holds (lower case; None when that cannot be told).
     regexes: tuple[tuple[str, re.Pattern[str]], ...] = ()
@@ -311,6 +321,7 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         if key.isascii() and all(w[0].startswith(key.decode()) for w in rules[key])
     ]
     context_prefilter = _context_prefilter(taxonomy)
+    unserved = tuple((key, _utf8(key)) for key in sorted(set(sources) - set(served)))
     scanner = _Scanner(
         sources,
         {},
@@ -321,7 +332,8 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         {end: frozenset(keys) for end, keys in endings.items()},
         tuple(sorted({len(end) for end in endings})),
         automaton=_automaton(served, bounded, rules, context_prefilter),
-        keys_unserved=tuple(sorted(set(sources) - set(served))),
+        keys_unserved=unserved,
+        unserved_bytes=any(spelt is None for _, spelt in unserved),
         regexes=tuple((m.slug, m.regex) for m in taxonomy.matchers if m.regex is not None),
         exclusions={m.slug: m.exclusions for m in taxonomy.matchers if m.exclusions is not None},
         needles={
@@ -337,6 +349,13 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
     )
     object.__setattr__(taxonomy, "_tagging_scanner", scanner)
     return scanner
+
+
+def _utf8(key: bytes) -> str | None:
+    try:
+        return key.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _words_of(text: str) -> str:
@@ -503,9 +522,10 @@ def _find_mentions(
         for slug, weak in _rules_for(matched, key_rules[key]):
             found.setdefault(slug, []).append((pos, end, weak, matched))
     if scanner.keys_unserved:
-        encoded = low.encode("utf-8")
-        for key in scanner.keys_unserved:
-            if key in encoded:
+        # (a key that is whole UTF-8 is looked for as text: no encoding of the whole text)
+        encoded = low.encode("utf-8") if scanner.unserved_bytes else None
+        for key, spelt in scanner.keys_unserved:
+            if (spelt in low) if spelt is not None else (key in encoded):
                 if screen is None:
                     screen = _screen(low)
                 if key in screen:
@@ -1187,27 +1207,41 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
         rules.repeat_factor,
     )
 
+    def _is_aside(start: int, idx: int) -> bool:
+        return idx in aside_sentences or (
+            aside_before is not None
+            and aside_before.search(lowered, max(starts[idx], start - _ASIDE_WINDOW), start)
+            is not None
+        )
+
     # Each topic's evidence, without the enumeration test (it costs most): `listed` of the
     # topics that need it is computed only when the score could decide something.
     topics: list[_Topic] = []
     no_mentions: list = []
     thresholds = scanner.thresholds
+    # Asides (see _tag_text_reference) need a second look at a topic's lead mentions only when
+    # the taxonomy can make one: else every mention's weight and place are known in one pass.
+    may_aside = aside_before is not None or bool(aside_sentences)
     for slug in sorted(title_mentions.keys() | body_mentions.keys()):
         in_title = title_mentions.get(slug, no_mentions)
         title_score = None
+        weak_only = True
         if in_title:
             best = min(m[2] for m in in_title)
             title_score = rules.title_weight * (weak_factor if best else 1.0)
+            weak_only = all(m[2] for m in in_title)
         seen_sentences: set[int] = set()
-        weak_only = all(m[2] for m in in_title)
-        counted = []
+        lead: list[tuple[int, int, int, float, bool, bool, str]] = []
+        body: list[tuple[int, int, int, float]] = []
+        body_strong = 0
+        body_examples: list[str] = []
         mentions = body_mentions.get(slug)
         if mentions:
             employer = slug in employers
-            for mention, idx in zip(mentions, sentences_of[slug], strict=True):
+            for (start, end, weak, matched), idx in zip(mentions, sentences_of[slug], strict=True):
                 if idx in ignored:
                     continue
-                weight = weak_factor if mention[2] else 1.0
+                weight = weak_factor if weak else 1.0
                 if idx in former:
                     if employer:
                         continue
@@ -1216,32 +1250,22 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
                     weight *= repeat_factor
                 else:
                     seen_sentences.add(idx)
-                if not mention[2]:
-                    weak_only = False
-                counted.append((mention, idx, weight))
-        # Corroboration: see _tag_text_reference.
-        corroborated = len(seen_sentences) + bool(in_title) >= 2
-        lead: list[tuple[int, int, int, float, bool, bool, str]] = []
-        body: list[tuple[int, int, int, float]] = []
-        body_strong = 0
-        body_examples: list[str] = []
-        for (start, end, weak, matched), idx, weight in counted:
-            if start >= lead_end:
-                body.append((start, end, idx, weight))
                 if not weak:
-                    body_strong += 1
-                if len(body_examples) < 3:
-                    body_examples.append(matched)
-                continue
-            aside = not corroborated and (
-                idx in aside_sentences
-                or (
-                    aside_before is not None
-                    and aside_before.search(lowered, max(starts[idx], start - _ASIDE_WINDOW), start)
-                    is not None
-                )
-            )
-            lead.append((start, end, idx, weight, aside, start < opening_end, matched))
+                    weak_only = False
+                if start >= lead_end:
+                    body.append((start, end, idx, weight))
+                    if not weak:
+                        body_strong += 1
+                    if len(body_examples) < 3:
+                        body_examples.append(matched)
+                else:
+                    lead.append((start, end, idx, weight, False, start < opening_end, matched))
+        # Corroboration: see _tag_text_reference.
+        if lead and may_aside and len(seen_sentences) + bool(in_title) < 2:
+            lead = [
+                (start, end, idx, weight, _is_aside(start, idx), opening, matched)
+                for start, end, idx, weight, _, opening, matched in lead
+            ]
         topics.append(
             _Topic(
                 slug,
@@ -1256,8 +1280,8 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
             )
         )
 
-    def listed(start: int, end: int, idx: int) -> bool:
-        return _listed(masked, starts, separators, rules, start, end, idx)
+    # (a partial, not a closure: one Python call fewer for each of ~15 mentions a text)
+    listed = partial(_listed, masked, starts, separators, rules)
 
     def exact(t: _Topic) -> _Scored:
         return _score(t, rules, body_units, listed)
@@ -1348,13 +1372,15 @@ def _never(start: int, end: int, idx: int) -> bool:
     return False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Topic:
     """A topic's evidence in one text, as tag_text gathers it before scoring.
 
     ``lead``: ``(start, end, sentence, weight, aside, in the opening, matched)`` of each
     mention in the lead; ``body``: ``(start, end, sentence, weight)`` of each after it, or
-    ``None`` when there are fewer than ``body_min_hits`` (then they do not count)."""
+    ``None`` when there are fewer than ``body_min_hits`` (then they do not count).
+    (Not frozen: a frozen dataclass sets each field with object.__setattr__, and tag_text
+    makes ~7 of these a text and never changes one.)"""
 
     slug: str
     in_title: list
