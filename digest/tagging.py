@@ -207,6 +207,9 @@ class _Scanner:
     # phrases end so; and the lengths of those endings.
     endings: dict[str, frozenset[bytes]] = field(default_factory=dict)
     ending_sizes: tuple[int, ...] = ()
+    # the endings' last two characters -> the lengths (ascending) of the endings of two
+    # characters or more that end so (see _glued_keys)
+    ending_tails: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # (key, matched text) -> (slug, weak) of each rule it stands for: _add's answer, kept.
     found: dict[tuple[bytes, str], tuple[tuple[str, bool], ...]] = field(default_factory=dict)
     # Every text: one Aho-Corasick scan of its words for the phrases of every key at once
@@ -331,6 +334,7 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         bounded,
         {end: frozenset(keys) for end, keys in endings.items()},
         tuple(sorted({len(end) for end in endings})),
+        _ending_tails(endings),
         automaton=_automaton(served, bounded, rules, context_prefilter),
         keys_unserved=unserved,
         unserved_bytes=any(spelt is None for _, spelt in unserved),
@@ -536,15 +540,7 @@ def _find_mentions(
     glue_chars = min(size, _GLUE_CHARS)
     # Keys with a phrase that ends where the text turns from lower to upper case: the only
     # ones the glued scan can find anything for.
-    glued: set[bytes] = set()
-    endings = scanner.endings
-    for turn in _case_turns(text, glue_chars):
-        for length in scanner.ending_sizes:
-            if length > turn:
-                break
-            keys = endings.get(low[turn - length : turn])
-            if keys:
-                glued |= keys
+    glued = _glued_keys(low, _case_turns(text, glue_chars), scanner)
     for key in glued:
         if key in present:
             _scan_glued(found, text, low, key, scanner, glue_chars)
@@ -559,6 +555,57 @@ def _find_mentions(
                 for slug, mentions in extra.items():
                     found.setdefault(slug, []).extend(mentions)
     return _finish(found, text, taxonomy, low)
+
+
+def _ending_tails(endings: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    tails: dict[str, set[int]] = {}
+    for end in endings:
+        if len(end) >= 2:
+            tails.setdefault(end[-2:], set()).add(len(end))
+    return {tail: tuple(sorted(sizes)) for tail, sizes in tails.items()}
+
+
+def _glued_keys(low: str, turns: Iterable[int], scanner: _Scanner) -> set[bytes]:
+    """The keys with an ending (see _Scanner.endings) right before one of ``turns``.
+
+    The same keys as looking each ending length up at each turn (:func:`_glued_keys_reference`,
+    tests compare them), with the lengths to look up told by the two characters before the
+    turn: an ending of two characters or more ends with them. Why: ~16 lengths a turn, most of
+    which end in no ending there."""
+    glued: set[bytes] = set()
+    endings, tails = scanner.endings, scanner.ending_tails
+    one = 1 in scanner.ending_sizes
+    for turn in turns:
+        if one:
+            keys = endings.get(low[turn - 1 : turn])
+            if keys:
+                glued |= keys
+        if turn < 2:
+            continue
+        sizes = tails.get(low[turn - 2 : turn])
+        if sizes is None:
+            continue
+        for length in sizes:
+            if length > turn:
+                break
+            keys = endings.get(low[turn - length : turn])
+            if keys:
+                glued |= keys
+    return glued
+
+
+def _glued_keys_reference(low: str, turns: Iterable[int], scanner: _Scanner) -> set[bytes]:
+    """:func:`_glued_keys` the plain way: every ending length looked up at every turn."""
+    glued: set[bytes] = set()
+    endings = scanner.endings
+    for turn in turns:
+        for length in scanner.ending_sizes:
+            if length > turn:
+                break
+            keys = endings.get(low[turn - length : turn])
+            if keys:
+                glued |= keys
+    return glued
 
 
 def _screen(low: str) -> set[bytes]:

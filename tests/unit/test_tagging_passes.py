@@ -134,3 +134,35 @@ def test_asides_discount_a_lone_lead_mention():
     fast = tagging.tag_text("", body, _ASIDES)
     assert fast == tagging._tag_text_reference("", body, _ASIDES)
     assert all("(aside)" in " ".join(m.evidence) for m in fast if m.slug == "heroku")
+
+
+def _glued_both(text: str) -> None:
+    scanner = tagging._scanner(TAXONOMY)
+    low = tagging._lower(text)
+    # every offset, not only the case turns: each is where a glued phrase could end
+    turns = range(len(low) + 1)
+    assert tagging._glued_keys(low, turns, scanner) == tagging._glued_keys_reference(
+        low, turns, scanner
+    ), text[:200]
+
+
+def test_glued_keys_equal_reference():
+    scanner = tagging._scanner(TAXONOMY)
+    assert 1 in scanner.ending_sizes  # one-character endings ("a", "b") take their own look
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    for text in [*lines[:40], "aHeroku", "HerokuGitHub", "fly.ioThen", "k8sX", "aB", "a", ""]:
+        _glued_both(text[:3000])
+
+
+_GLUE_WORDS = sorted(tagging._scanner(TAXONOMY).endings)
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_GLUE_WORDS), st.sampled_from(["X", " ", "é", "."])),
+        max_size=20,
+    ).map("".join)
+)
+def test_glued_keys_equal_reference_on_random_text(text):
+    _glued_both(text)
