@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -36,7 +36,9 @@ if __name__ == "__main__":
 from digest.ingest.pipeline import IngestResult, fork_map, ingest, warm_up  # noqa: E402
 from digest.ingest.read import Dump, InputProblem, read_dump  # noqa: E402
 from digest.shows import ShowRegistry, ShowsError, load_shows  # noqa: E402
-from digest.store import Outcome, save_all  # noqa: E402
+
+if TYPE_CHECKING:
+    from digest.store import Outcome
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 PARALLEL_FROM = 2_000_000  # input bytes; below this a process pool costs more than it saves
@@ -106,6 +108,28 @@ def _load_taxonomy(path: Path, warnings: list[str]) -> object | None:
         warnings.append(f"topic tagging unavailable ({exc}); episodes get no topic tags")
         return None
     return load_taxonomy(path)
+
+
+class _LateTaxonomy:
+    """The topic taxonomy, loaded when first called (then remembered): ingest calls it once
+    its extraction pass is over, and ``fork_map(after_fork=...)`` as soon as that pass's
+    workers run — so the taxonomy, the tagging and store modules and, with ``warm``, the topic
+    scanner are built while the workers extract, not before they fork (~0.25 s of the main
+    process that the other core spent idle)."""
+
+    def __init__(self, path: Path, warnings: list[str], warm: bool) -> None:
+        self.path, self.warnings, self.warm = path, warnings, warm
+        self.loaded: list[object | None] = []
+
+    def __call__(self) -> object | None:
+        if not self.loaded:
+            taxonomy = _load_taxonomy(self.path, self.warnings)
+            import digest.store  # noqa: F401  (for the write pass, imported meanwhile too)
+
+            if self.warm and taxonomy is not None:
+                warm_up(taxonomy)  # (the tagging workers fork later and inherit the scanner)
+            self.loaded.append(taxonomy)
+        return self.loaded[0]
 
 
 def _summary(result: IngestResult, outcomes: list[Outcome], seconds: float) -> dict:
@@ -191,7 +215,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
-
     inputs = args.inputs or sorted((ROOT / "data" / "blurbs").glob("*.txt"))
     if not inputs:
         print("error: no input dumps (data/blurbs/*.txt is empty)", file=sys.stderr)
@@ -211,20 +234,22 @@ def _main(args: argparse.Namespace) -> int:
             )
             return EXIT_LOCKED
         warnings: list[str] = []
-        taxonomy = _load_taxonomy(args.topics, warnings)
         mapper: Any = map
         warming: _Warming | None = None
         size = sum(p.stat().st_size for p in inputs if p.is_file())
-        if args.workers > 1 and size >= PARALLEL_FROM:
+        parallel = args.workers > 1 and size >= PARALLEL_FROM
+        taxonomy = _LateTaxonomy(args.topics, warnings, warm=parallel)
+        if parallel:
             # Each parallel pass forks its own pool once its inputs are in memory (the dumps'
             # texts, then the episodes), so workers inherit them instead of unpickling them;
             # the language model and topic scanner are built once, in this process, and
-            # inherited too — in a thread, while the dumps are read and their lines classified
-            # and hashed (the model's LZMA decompression, the file reads and SHA-256 let go of
-            # the GIL): all serial time.  The first pool waits for it (``before_fork``).
-            warming = _Warming(taxonomy)
+            # inherited too.  The model is mapped in a thread while the dumps are read and
+            # their lines classified (the first pool waits for it: ``before_fork``); the
+            # taxonomy and its scanner, which only the second pass uses, are built while the
+            # first pass's workers run (``after_fork``).
+            warming = _Warming(None)
             warming.start()
-            mapper = fork_map(args.workers, before_fork=warming.finish)
+            mapper = fork_map(args.workers, before_fork=warming.finish, after_fork=taxonomy)
         try:
             return _run(args, inputs, shows, taxonomy, warnings, mapper, warming)
         finally:
@@ -236,14 +261,15 @@ def _run(
     args: argparse.Namespace,
     inputs: list[Path],
     shows: ShowRegistry,
-    taxonomy: object | None,
+    taxonomy: _LateTaxonomy,
     warnings: list[str],
     mapper: Any,
     warming: _Warming | None = None,
 ) -> int:
     """Read, ingest, write and report, while the lock is held (``warming``: the warm-up,
     which ``mapper`` finishes before it forks; finished here too before returning, so that
-    its failure is never silent)."""
+    its failure is never silent; ``taxonomy``: loaded during or after the first pass)."""
+
     started = time.perf_counter()
     dumps: list[Dump] = [read_dump(p, _display(p)) for p in inputs]
     fatal: list[InputProblem] = [p for d in dumps for p in d.problems if p.fatal]
@@ -268,11 +294,20 @@ def _run(
 
     # Tagging is left to save_all to run: on a first run it writes each file as its episode is
     # tagged, while the workers tag the next ones.
-    result = ingest(usable, shows, taxonomy, mapper=mapper, progress=progress, defer_tagging=True)
+    result = ingest(
+        usable,
+        shows,
+        mapper=mapper,
+        progress=progress,
+        defer_tagging=True,
+        taxonomy_loader=taxonomy,
+    )
     if bar is not None:
         bar.close()
     result.warnings[:0] = warnings
     result.problems = [p for p in result.problems if not p.fatal] + fatal
+    from digest.store import save_all  # (imported by ``taxonomy`` already, in a parallel run)
+
     outcomes = save_all(result.episodes, args.output, mapper=mapper, tagged=result.tagging)
 
     summary = _summary(result, outcomes, time.perf_counter() - started)

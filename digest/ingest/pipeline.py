@@ -143,7 +143,10 @@ Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]
 
 
 def fork_map(
-    workers: int, chunksize: int = 64, before_fork: Callable[[], None] | None = None
+    workers: int,
+    chunksize: int = 64,
+    before_fork: Callable[[], None] | None = None,
+    after_fork: Callable[[], None] | None = None,
 ) -> Mapper:
     """A ``map`` that forks a fresh pool of ``workers`` processes for each call (each pass of
     :func:`ingest` or :func:`digest.store.save_all`), after the caller has set what the jobs
@@ -156,8 +159,14 @@ def fork_map(
 
     ``before_fork`` is called once, before the first pool forks (and raises what it raises):
     the CLI waits there for its warm-up thread, so what ingest does before its first parallel
-    pass (classifying and hashing the lines) overlaps the language model's loading."""
+    pass (classifying the lines, finding repeats) overlaps the language model's loading.
+
+    ``after_fork`` is called once, in this process, as soon as the first pool's workers run
+    its jobs (and raises what it raises, stopping the pass): the CLI loads what only the later
+    passes need there (the topic taxonomy and scanner), in the time this process would wait
+    for results, instead of before the pool forks, when the other core has nothing to do."""
     waiting = [before_fork] if before_fork is not None else []
+    started = [after_fork] if after_fork is not None else []
 
     def mapper(fn: Callable[[Any], Any], jobs: Iterable[Any]) -> Iterator[Any]:
         from concurrent.futures import ProcessPoolExecutor
@@ -179,7 +188,11 @@ def fork_map(
             initargs=(os.getpid(),),
         )
         try:
-            for done in pool.map(_run_chunk, [fn] * len(chunks), chunks):
+            # (a pool that forks starts all its workers at the first job it is given)
+            results = pool.map(_run_chunk, [fn] * len(chunks), chunks)
+            if chunks and started:
+                started.pop()()
+            for done in results:
                 yield from done
         finally:  # also when the caller stops early: what is not started never runs
             pool.shutdown(wait=True, cancel_futures=True)
@@ -385,8 +398,14 @@ def ingest(
     mapper: Mapper = map,
     progress: Callable[[int, int], None] | None = None,
     defer_tagging: bool = False,
+    taxonomy_loader: Callable[[], Any] | None = None,
 ) -> IngestResult:
-    """Turn read dumps into episodes (pure apart from calling ``mapper`` and ``progress``).
+    """Turn read dumps into episodes (pure apart from calling ``mapper``, ``progress`` and
+    ``taxonomy_loader``).
+
+    ``taxonomy_loader`` (with ``taxonomy`` None): called once the extraction pass is over for
+    the taxonomy (None: no tagging), which only the tagging pass uses — so that a caller can
+    load it while that pass's workers run (``fork_map(after_fork=...)``).
 
     ``defer_tagging``: return before the last pass (topic tagging) and leave it to the caller
     as :attr:`IngestResult.tagging`, so that :func:`digest.store.save_all` can write each file
@@ -406,7 +425,7 @@ def ingest(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _ingest(dumps, shows, taxonomy, mapper, progress, defer_tagging)
+        return _ingest(dumps, shows, taxonomy, mapper, progress, defer_tagging, taxonomy_loader)
     finally:
         if collecting:
             gc.enable()
@@ -419,6 +438,7 @@ def _ingest(
     mapper: Mapper,
     progress: Callable[[int, int], None] | None,
     defer_tagging: bool = False,
+    taxonomy_loader: Callable[[], Any] | None = None,
 ) -> IngestResult:
     result = IngestResult()
     blurbs: list[_Blurb] = []
@@ -507,6 +527,10 @@ def _ingest(
     finally:
         _PASS.clear()  # the texts are freed here (a worker keeps its own copy until it exits)
     del shared
+
+    if taxonomy is None and taxonomy_loader is not None:
+        taxonomy = taxonomy_loader()
+        init_worker(shows, taxonomy)  # (for the tagging pass's workers, forked later)
 
     lengths = {i: blurbs[i].length for i in unique}
     groups = dedupe.find_duplicates(candidates, lengths)
