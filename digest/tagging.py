@@ -813,8 +813,14 @@ def _finish(
                     not text.isascii() and _FOLD_SPECIAL.search(text) is not None
                 )
             needles = None if foldable else scanner.needles[slug]
-            if needles is not None and low is None:
-                low = _lower(text)
+            if needles is not None:
+                if low is None:
+                    low = _lower(text)
+                if not any(n in low for n in needles):
+                    # nothing the exclusion needs is in the text, so in no window: one look
+                    # at the text instead of one per mention
+                    out[slug] = mentions
+                    continue
             kept = []
             for mt in mentions:
                 lo, hi = max(0, mt[0] - _EXCLUSION_WINDOW), mt[1] + _EXCLUSION_WINDOW
