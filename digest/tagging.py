@@ -44,6 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
+from typing import Any
 
 import ahocorasick
 
@@ -1013,8 +1014,10 @@ def _in_enumeration(
     return False
 
 
-# A sentence's enumeration separators: their starts, their ends, and the sentence's end.
-_Separators = tuple[list[int], list[int], int]
+# A sentence's enumeration separators: their starts, their ends, and the sentence's end; or
+# None when they are too few for an enumeration (see _listed).
+_Separators = tuple[list[int], list[int], int] | None
+_UNSEEN: Any = object()
 
 
 def _separators(text: str, start: int, end: int) -> _Separators:
@@ -1044,17 +1047,24 @@ def _listed(
     item_words = rules.list_item_words
     if not item_words:
         return False
-    seps = separators.get(idx)
-    if seps is None:
+    min_items = rules.list_min_items
+    seps = separators.get(idx, _UNSEEN)
+    if seps is _UNSEEN:
         sentence_end = starts[idx + 1] if idx + 1 < len(starts) else len(text)
-        seps = separators[idx] = _separators(text, starts[idx], sentence_end)
+        seps = _separators(text, starts[idx], sentence_end)
+        if len(seps[0]) + 1 < min_items:
+            # too few separators in the whole sentence for a run of `min_items` pieces in
+            # any window of it (half the sentences looked at): no mention of it is listed
+            seps = None
+        separators[idx] = seps
+    if seps is None:
+        return False
     sep_starts, sep_ends, sentence_end = seps
     lo = max(starts[idx], start - 120)
     hi = min(sentence_end, end + 120)
     # the separators that start at lo or later, up to the first that ends after hi
     first = bisect.bisect_left(sep_starts, lo)
     last = max(first, bisect.bisect_right(sep_ends, hi))
-    min_items = rules.list_min_items
     if last - first + 1 < min_items:
         return False
     k = bisect.bisect_right(sep_starts, start, first, last)
