@@ -342,6 +342,7 @@ class StableDigester:
         self.entity_types = entity_types
         self._refs: list = []
         self._names: dict[int, tuple[object, tuple]] = {}
+        self._refs_text: dict[int, tuple[object, str]] = {}
         self._buffer = io.BytesIO()
         self._pickler: _FastPickler | None = None
 
@@ -351,6 +352,15 @@ class StableDigester:
         if hit is None or hit[0] is not entity:
             ident = getattr(entity, "source_path", None) or getattr(entity, "slug", None)
             hit = self._names[id(entity)] = (entity, (type(entity).__name__, str(ident)))
+        return hit[1]
+
+    def ref(self, entity) -> str:
+        """``&<type name>:<source path or slug>``: how a fingerprint names another entity
+        (an article holds ~12 references: its tags, category, author, related episodes)."""
+        hit = self._refs_text.get(id(entity)) if FAST_PICKLER else None
+        if hit is None or hit[0] is not entity:
+            kind, ident = self.ident(entity)
+            hit = self._refs_text[id(entity)] = (entity, f"&{kind}:{ident}")
         return hit[1]
 
     def _entity(self, obj):
@@ -447,8 +457,7 @@ class Fingerprinter:
 
     # -- entities ----------------------------------------------------------------------------
     def _ref(self, entity) -> str:
-        kind, ident = self._digester.ident(entity)
-        return f"&{kind}:{ident}"
+        return self._digester.ref(entity)
 
     def own(self, entity, top: bool = True) -> tuple[str, list]:
         is_content = isinstance(entity, self.Content)
@@ -592,9 +601,10 @@ class Fingerprinter:
         directly for an entity, None or a list of entities, the pickler for anything else."""
         types = self._types
         if value is None or isinstance(value, types):
-            return ("None", []) if value is None else (self._ref(value), [value])
+            return ("None", []) if value is None else (self._digester.ref(value), [value])
         if type(value) in (list, tuple) and all(isinstance(item, types) for item in value):
-            return f"{type(value).__name__}[{','.join(map(self._ref, value))}]", list(value)
+            names = ",".join(map(self._digester.ref, value))
+            return f"{type(value).__name__}[{names}]", list(value)
         refs: list = []
         return self._digester.digest(value, refs), refs
 
