@@ -554,9 +554,7 @@ def _write_atomic(path: Path, text: str | bytes, new: bool | None) -> None:
         fd, tmp = _temporary(path, 0o666 if new else 0o600)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            _write_all(fd, data)
         finally:
             os.close(fd)
         if not new:
@@ -585,22 +583,33 @@ _TMPFILE = getattr(os, "O_TMPFILE", 0) and os.path.isdir("/proc/self/fd")
 _TMPFILE_FLAGS = getattr(os, "O_TMPFILE", 0) | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """``data`` written to ``fd`` whole: one ``os.write`` for a file (a regular file takes it
+    all at once), the rest again if the system wrote less."""
+    written = os.write(fd, data)
+    if written < len(data):
+        view = memoryview(data)[written:]
+        while view:
+            view = view[os.write(fd, view) :]
+
+
 def _create_unnamed(path: Path, data: bytes) -> bool:
     """Write ``data`` as the new file ``path`` (mode as open() gives) via an unnamed file;
     False, with nothing left behind, when that is not possible here (then the caller writes
     it the portable way)."""
+    # (its folder as a string straight from its own: path.parent made a Path and formatted
+    # it again for each of a first run's 10,000 files)
+    name = os.fspath(path)
     try:
-        fd = os.open(path.parent, _TMPFILE_FLAGS, 0o666)
+        fd = os.open(os.path.dirname(name) or ".", _TMPFILE_FLAGS, 0o666)
     except OSError:  # no O_TMPFILE support here, or no folder yet
         return False
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        _write_all(fd, data)
         # linkat(..., AT_SYMLINK_FOLLOW) of the descriptor's /proc link (os.link calls link(2),
         # which would not follow it, unless a directory descriptor is given: the path being
         # absolute, the one given is not used).
-        os.link(f"/proc/self/fd/{fd}", path, src_dir_fd=fd)
+        os.link(f"/proc/self/fd/{fd}", name, src_dir_fd=fd)
     except FileExistsError:
         return False
     except OSError as exc:

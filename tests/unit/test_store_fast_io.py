@@ -199,3 +199,31 @@ def test_a_new_file_falls_back_when_the_unnamed_file_cannot_be_linked(
     assert sorted(p.name for p in folder.iterdir()) == ["a.md", "b.md"]
     assert (folder / "a.md").read_bytes() == b"a" and (folder / "b.md").read_bytes() == b"b"
     assert (tmp_path / "missing" / "c.md").read_bytes() == b"c"
+
+
+def test_short_writes_are_completed_both_ways(tmp_path: Path, monkeypatch) -> None:
+    """When the system writes less than it was given (a signal, a full pipe: not a regular file
+    in practice), the rest is written: the file is whole, through the unnamed file and the
+    portable way alike; a folder given relatively is the one meant."""
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data)[:7]))
+    data = "é\n---\n".encode() * 50
+    (tmp_path / "out").mkdir()
+    store._write_atomic(tmp_path / "out" / "unnamed.md", data, new=True)
+    monkeypatch.chdir(tmp_path / "out")
+    with monkeypatch.context() as m:
+        if store._TMPFILE:  # (through the unnamed file, where the system allows it)
+
+            def no_temporary(path: Path, mode: int):
+                raise AssertionError("the unnamed file was not used")
+
+            m.setattr(store, "_temporary", no_temporary)
+        store._write_atomic(Path("relative.md"), data, new=True)
+    monkeypatch.setattr(store, "_TMPFILE", False)
+    store._write_atomic(tmp_path / "out" / "portable.md", data, new=True)
+    store._write_atomic(tmp_path / "out" / "portable.md", data + b"!", new=False)
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["portable.md", "relative.md", "unnamed.md"]
+    assert (tmp_path / "out" / "unnamed.md").read_bytes() == data
+    assert (tmp_path / "out" / "relative.md").read_bytes() == data
+    assert (tmp_path / "out" / "portable.md").read_bytes() == data + b"!"
