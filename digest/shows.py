@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -116,6 +117,8 @@ class ShowRegistry:
     # any mention name at all (one scan of the opening before a str.find per name); None: no
     # pre-check
     _mention_any: re.Pattern[str] | None = field(default=None, repr=False)
+    # the same names as a trie (see _trie_pattern): what _mentioned searches with
+    _mention_trie: re.Pattern[str] | None = field(default=None, repr=False)
     _by_slug: dict[str, Show] = field(default_factory=dict, repr=False)
     # each mention name → the mention names it starts with (itself included)
     _mention_prefixes: dict[str, list[str]] = field(default_factory=dict, repr=False)
@@ -180,6 +183,7 @@ class ShowRegistry:
                 self._mention_names[n] = show
         if self._mention_names:
             self._mention_any = re.compile("|".join(map(re.escape, self._mention_names)))
+            self._mention_trie = re.compile(_trie_pattern(self._mention_names))
             self._mention_prefixes = {
                 n: [p for p in self._mention_names if n.startswith(p)] for n in self._mention_names
             }
@@ -310,7 +314,7 @@ class ShowRegistry:
         _mention_names order: a name occurring at a place is a prefix of the longest name
         there, which the alternation of all names finds (longest first).  Most openings have
         none; the others no longer need a ``str.find`` per name."""
-        any_name = self._mention_any
+        any_name = self._mention_trie
         if any_name is None:
             return list(self._mention_names.items())
         m = any_name.search(head)
@@ -516,15 +520,45 @@ def _rarest(runs: tuple[str, ...]) -> str:
     return max(sorted(chars), key=lambda c: _BY_FREQUENCY.find(c) % 1000, default="")
 
 
+def _trie_pattern(names: Iterable[str]) -> str:
+    """A regular expression that finds what the alternation of ``names`` (longest first) finds:
+    at the first place where one occurs, the longest.  Why: ``re`` tries an alternation's ~70
+    branches one by one at each capital letter of an opening; as a trie it tries only the
+    branches that share the letters read so far (~1.6x faster on the 10k dump's openings).
+    Each node tries its longer continuations before ending (a greedy ``?``)."""
+    trie: dict[str, dict] = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + pattern(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(trie)
+
+
+_PRINTABLE_ASCII = bytes(range(32, 127))
+
+
 def _flatten(text: str) -> str:
     """``" ".join(text.split())``, a third cheaper on the usual text (spaces and line breaks
     are its only whitespace): the line breaks become spaces and runs of spaces are halved by
     ``str.replace`` until none is left, instead of one string object per word.
 
     ``isprintable`` is false for every whitespace character but the space (tests check them
-    all), so any other whitespace takes the plain way."""
+    all), so any other whitespace takes the plain way.  (An ASCII text is printable when
+    deleting its bytes 32 to 126 leaves none: ~3x faster than ``isprintable``.)"""
     flat = text.replace("\n", " ")
-    if not flat.isprintable():
+    if flat.isascii():
+        if flat.encode("ascii").translate(None, _PRINTABLE_ASCII):
+            return " ".join(text.split())
+    elif not flat.isprintable():
         return " ".join(text.split())
     while "  " in flat:
         flat = flat.replace("  ", " ")

@@ -74,7 +74,7 @@ def _without_mention_pre_check(registry):
     import copy
 
     plain = copy.copy(registry)
-    plain._mention_any = None
+    plain._mention_any = plain._mention_trie = None
     return plain
 
 
