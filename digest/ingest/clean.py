@@ -10,6 +10,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
 import ftfy
@@ -766,7 +767,26 @@ def may_have_urls(text: str) -> bool:
 
 
 def find_urls(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, url)`` of every web address in ``text``, trimmed as :func:`trim_url`."""
+    """``(start, end, url)`` of every web address in ``text``, trimmed as :func:`trim_url`.
+
+    A short text's answer is kept for the next few calls (:func:`_find_urls_kept`): a blurb
+    whose notes are its whole text and one paragraph is searched three times over — scrubbed,
+    for its links, rendered — one time in five with the very same text."""
+    if len(text) > _URLS_KEPT_MAX:
+        return _find_urls(text)
+    return list(_find_urls_kept(text))
+
+
+_URLS_KEPT_MAX = 4096  # (a longer text would be hashed whole each time: ~1 us a kB)
+
+
+@lru_cache(maxsize=4)
+def _find_urls_kept(text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple(_find_urls(text))
+
+
+def _find_urls(text: str) -> list[tuple[int, int, str]]:
+    """:func:`find_urls`, found."""
     found: list[tuple[int, int, str]] = []
     if not may_have_urls(text):
         return found

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from digest.ingest import clean, extract
 from tests.conftest import examples
-from tests.unit.test_extract_fast_passes import ROOT, SAMPLE, _normalise_reference
+from tests.unit.test_extract_fast_passes import ROOT, SAMPLE, _blurbs, _normalise_reference
 from tests.unit.test_extract_transcript_fast import _render_transcript_reference
 
 _PIECES = [
@@ -109,3 +109,19 @@ def _strip_html_reference(text: str) -> str:
 )
 def test_strip_html_cut_marks_precheck(text: str) -> None:
     assert clean.strip_html(text) == _strip_html_reference(text)
+
+
+# --- clean.find_urls keeps a short text's answer ---------------------------------------------
+
+
+def test_find_urls_kept_is_found_again() -> None:
+    texts = [*_blurbs(), "see https://a.io/x.", "see https://b.io/y.", "www.c.org now", ""]
+    texts += [t[:200] for t in texts] + [t[:4096] for t in texts] + [t[:4097] for t in texts]
+    for _ in range(2):  # computed, then (for short texts) from what was kept
+        for text in texts:
+            want = clean._find_urls(text)
+            assert clean.find_urls(text) == want
+            assert clean.find_urls(text) == want  # (the same text twice in a row)
+            # a text of the same length and another answer right after
+            other = text.replace("https://", "httpx://").replace("www.", "wwwx")
+            assert clean.find_urls(other) == clean._find_urls(other)
