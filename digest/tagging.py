@@ -516,7 +516,11 @@ def _find_mentions(
             if hits is None:
                 hits = seen[(key, matched)] = _rules_for(matched, key_rules[key])
             for slug, weak in hits:
-                found.setdefault(slug, []).append((pos, end, weak, matched))
+                mentions = found.get(slug)
+                if mentions is None:
+                    found[slug] = [(pos, end, weak, matched)]
+                else:
+                    mentions.append((pos, end, weak, matched))
     for key, pos, end in unsure:
         if key not in present:
             if screen is None:
@@ -1497,24 +1501,33 @@ _Scored = tuple[float, float, float]
 
 def _score(t: _Topic, rules: TaggingRules, body_units: float, listed) -> _Scored:
     """A topic's score, with ``listed(start, end, sentence)`` telling the enumeration items:
-    the arithmetic of _tag_text_reference, operation for operation (same floats)."""
+    the arithmetic of _tag_text_reference, operation for operation (same floats). (The bounds'
+    ``_never`` and ``_always`` are answered without a call a mention.)"""
+    list_factor = rules.list_factor
+    never, always = listed is _never, listed is _always
     score = 0.0
     if t.title_score is not None:
         score += t.title_score
     lead_score = 0.0
-    for start, end, idx, weight, aside, opening, _ in t.lead:
-        if listed(start, end, idx):
-            weight *= rules.list_factor
-        if aside:
-            weight *= rules.aside_factor
-        lead_score += weight * (rules.opening_weight if opening else rules.lead_weight)
+    if t.lead:
+        aside_factor, opening_weight, lead_weight = (
+            rules.aside_factor,
+            rules.opening_weight,
+            rules.lead_weight,
+        )
+        for start, end, idx, weight, aside, opening, _ in t.lead:
+            if always or (not never and listed(start, end, idx)):
+                weight *= list_factor
+            if aside:
+                weight *= aside_factor
+            lead_score += weight * (opening_weight if opening else lead_weight)
     if lead_score:
         score += min(rules.lead_cap, lead_score)
     body_score = density = 0.0
     if t.body is not None:
         for start, end, idx, weight in t.body:
-            if listed(start, end, idx):
-                weight *= rules.list_factor
+            if always or (not never and listed(start, end, idx)):
+                weight *= list_factor
             body_score += weight
         density = body_score / body_units
         score += rules.body_weight * min(rules.body_cap, density)

@@ -166,3 +166,33 @@ _GLUE_WORDS = sorted(tagging._scanner(TAXONOMY).endings)
 )
 def test_glued_keys_equal_reference_on_random_text(text):
     _glued_both(text)
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 900), st.floats(0, 1), st.booleans(), st.booleans()),
+        max_size=8,
+    ),
+    st.one_of(st.none(), st.lists(st.tuples(st.integers(0, 900), st.floats(0, 1)), max_size=8)),
+    st.one_of(st.none(), st.floats(0, 2)),
+    st.floats(1, 20),
+)
+def test_score_bounds_equal_scores_with_a_plain_answer(lead, body, title_score, units):
+    # _score answers _never and _always without calling them: the same floats as a call.
+    topic = tagging._Topic(
+        "t",
+        [],
+        title_score,
+        [(s, s + 5, 0, w, aside, opening, "x") for s, w, aside, opening in lead],
+        None if body is None else [(s, s + 5, 0, w) for s, w in body],
+        [],
+        False,
+        False,
+        1.0,
+    )
+    rules = TAXONOMY.rules
+    for fast, plain in ((tagging._never, lambda *_: False), (tagging._always, lambda *_: True)):
+        assert tagging._score(topic, rules, units, fast) == tagging._score(
+            topic, rules, units, plain
+        )
