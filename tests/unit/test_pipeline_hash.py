@@ -7,6 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import pipeline
+from digest.ingest.read import Dump, split_lines
+from digest.shows import ShowRegistry
 from tests.conftest import examples
 
 _texts = st.lists(
@@ -35,8 +37,6 @@ def test_repeat_key_fixtures() -> None:
 
 def test_workers_record_each_blurb_s_sha256() -> None:
     """process_blurb and its chunked twin give the SHA-256 of the text (source.sha256)."""
-    from digest.shows import ShowRegistry
-
     texts = ["A blurb about Heroku deploys and review apps, with a guest from Salesforce."] * 2
     texts[1] += " ’é"
     pipeline.init_worker(ShowRegistry([]), None)
@@ -75,3 +75,20 @@ def test_nothing_to_squash_fixtures() -> None:
         assert pipeline._nothing_to_squash(text.encode("utf-8")), text
     for text in (" a", "a ", "a  b", "a\x01", "a\x7f", "a\tb", "a\u00a0b", "a\u200bb", "a\x85"):
         assert not pipeline._nothing_to_squash(text.encode("utf-8")), text
+
+
+def test_every_source_records_the_sha256_of_its_line() -> None:
+    """Kept blurbs (hashed by the worker that extracts them) and the repeats merged into them
+    (hashed by the main process, never extracted) alike."""
+    blurb = "A long enough blurb about Heroku review apps and pipelines, with a guest: Ana Lima."
+    other = "Another blurb entirely, about Kubernetes operators and the people who write them."
+    lines = [blurb, other, blurb, f" {blurb}", blurb.replace(" ", "  "), other]
+    data = "\n".join(lines).encode("utf-8")
+    raw, _ = split_lines(data, "d.txt")
+    result = pipeline.ingest([Dump("d.txt", raw)], ShowRegistry([]))
+    sha = {n: hashlib.sha256(t.encode("utf-8")).hexdigest() for n, t in enumerate(lines, 1)}
+    sources = [ep.source for ep in result.episodes]
+    sources += [s for m in result.merges for s in m.merged]
+    assert sorted(s.line for s in sources) == [1, 2, 3, 4, 5, 6]
+    assert all(s.sha256 == sha[s.line] for s in sources)
+    assert sum(len(m.merged) for m in result.merges) == 4
