@@ -14,7 +14,7 @@ import re
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, combinations
@@ -126,38 +126,225 @@ def signature(text: str) -> Signature:
 
     Computed as :func:`fingerprint`, :func:`_shingles` and :func:`_pack` would (tests compare),
     a third faster: words are split by ``bytes.translate`` + ``split`` instead of a regular
-    expression (a text other than ASCII too, as UTF-8, when all its other characters are word
-    characters), URLs are looked for only in a text that has a query, shingles are hashed on
-    slices of one encoded string, and packed by numpy (a worker signs every blurb).
-
-    (Hashing every 5-gram at once with numpy from CRC-32 tables was tried: 0.7x alone, but
-    1.3x inside the extraction pass, where its 16 MB of tables and numpy's code are cold.)"""
-    folded = text[: COMPARE_CHARS * 2].casefold()
-    if "?" in folded and "://" in folded:  # (what every URL with a query has)
-        folded = _URL_QUERY.sub(r"\1", folded)
-    if folded.isascii():
-        # (on ASCII text ``\w`` is [A-Za-z0-9_], and none of those bytes is whitespace)
-        words: list[Any] = folded.encode("ascii").translate(_TO_SPACE).split()
-    else:
-        # The punctuation that makes most notes non-ASCII (curly quotes, dashes, ellipsis)
-        # separates words as a space does: replaced by one.
-        for mark in _WORDLESS:
-            folded = folded.replace(mark, " ")
-        # Split as bytes too when each character other than ASCII left is ``\w`` (is
-        # alphanumeric, as all are in the notes of the 10k dump): UTF-8 encodes those with
-        # bytes of 128 and up only, which the translation keeps.
-        spaced = folded.encode("utf-8").translate(_TO_SPACE)
-        rest = spaced.translate(None, _ASCII)
-        if not rest or rest.decode("utf-8").isalnum():
-            words = spaced.split()
-        else:
-            words = [w.encode("utf-8") for w in _WORD.findall(folded)]
+    expression (see :func:`_words`), shingles are hashed on slices of one encoded string, and
+    packed by numpy.  :func:`signatures` signs many texts at once, faster still."""
+    words = _words(text)
     data = b" ".join(words)
     lengths = [len(w) + 1 for w in words[: COMPARE_CHARS // 5]]
     values = _shingles_in(data, lengths)
     packed = np.fromiter(values, dtype=_NP_U32, count=len(values))
     packed.sort()
     return Signature(hashlib.blake2b(data, digest_size=16).digest(), len(words), packed.tobytes())
+
+
+def _words(text: str) -> list[bytes]:
+    r"""The words of :func:`fingerprint` of the opening :func:`signature` reads, as UTF-8.
+
+    Split by ``bytes.translate`` + ``split`` instead of a regular expression: an ASCII text as
+    ASCII, another as UTF-8 when each character left that is not ASCII is ``\w`` (alphanumeric,
+    as all are in the notes of the 10k dump: UTF-8 encodes those with bytes of 128 and up
+    only, which the translation keeps); URLs are looked for only in a text with a query."""
+    folded = text[: COMPARE_CHARS * 2].casefold()
+    if "?" in folded and "://" in folded:  # (what every URL with a query has)
+        folded = _URL_QUERY.sub(r"\1", folded)
+    if folded.isascii():
+        # (on ASCII text ``\w`` is [A-Za-z0-9_], and none of those bytes is whitespace)
+        return folded.encode("ascii").translate(_TO_SPACE).split()
+    # The punctuation that makes most notes non-ASCII (curly quotes, dashes, ellipsis)
+    # separates words as a space does: replaced by one.
+    for mark in _WORDLESS:
+        folded = folded.replace(mark, " ")
+    spaced = folded.encode("utf-8").translate(_TO_SPACE)
+    rest = spaced.translate(None, _ASCII)
+    if not rest or rest.decode("utf-8").isalnum():
+        return spaced.split()
+    return [w.encode("utf-8") for w in _WORD.findall(folded)]
+
+
+def signatures(texts: Sequence[str]) -> list[Signature]:
+    """``[signature(text) for text in texts]`` (tests compare), with the 5-grams of all the
+    texts hashed at once by numpy (:func:`_batch_shingles`).
+
+    Why: a worker signs every blurb, and ~300 ``zlib.crc32`` calls on slices were ~60 % of a
+    signature.  Hashed one text at a time, numpy's calls and cold tables cost more than they
+    saved inside the extraction pass (1.3x); a chunk of 64 texts at once (d2k dump, in the
+    pass): ~105 µs a blurb, against ~120 for :func:`signature` and ~145 before it split
+    words as bytes."""
+    out: list[Signature | None] = [None] * len(texts)
+    for first in range(0, len(texts), _BATCH):
+        keys, datas, counts = [], [], []
+        for i in range(first, min(first + _BATCH, len(texts))):
+            words = _words(texts[i])
+            data = b" ".join(words)
+            if len(words) >= SHINGLE and len(data) < _CRC_SPAN:
+                keys.append(i)
+                datas.append(data)
+                counts.append(len(words))
+            else:  # (few words, or too long for the tables: one at a time)
+                lengths = [len(w) + 1 for w in words[: COMPARE_CHARS // 5]]
+                out[i] = Signature(
+                    hashlib.blake2b(data, digest_size=16).digest(),
+                    len(words),
+                    _pack(_shingles_in(data, lengths)),
+                )
+        if keys:
+            packed = _batch_shingles(datas, counts)
+            for i, data, count, shingles in zip(keys, datas, counts, packed, strict=True):
+                out[i] = Signature(hashlib.blake2b(data, digest_size=16).digest(), count, shingles)
+    return [s for s in out if s is not None]
+
+
+_BATCH = 256  # texts hashed together by signatures (its arrays: ~2 MB for 256 notes)
+
+
+def _batch_shingles(datas: list[bytes], counts: list[int]) -> list[bytes]:
+    """The packed shingles (:func:`_pack` of :func:`_shingles_in`) of each of ``datas``: words
+    joined by single spaces, ``counts[i]`` (at least 5) of them, shorter than
+    :data:`_CRC_SPAN` bytes.  All are joined by spaces into one text and every 5-gram's CRC-32
+    is computed at once (see :func:`_crc_tables`); each 5-gram and each byte by its place in
+    its own text."""
+    behind, near, far, before = _crc_tables()
+    text = b" ".join(datas)
+    sizes = np.array([len(d) + 1 for d in datas], dtype=np.intp)  # (with the space after)
+    offsets = np.cumsum(sizes) - sizes
+    words = np.array(counts, dtype=np.intp)
+    windows = np.minimum(words, COMPARE_CHARS // 5) - (SHINGLE - 1)
+    total = int(windows.sum())
+    # where each word ends (at its space or the end): -1 before the first word of all
+    bounds = np.empty(int(words.sum()) + 1, dtype=np.intp)
+    bounds[0] = -1
+    bounds[1:-1] = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == 0x20)
+    bounds[-1] = len(text)
+    # the first word of each 5-gram, in all the words; each 5-gram's text's offset
+    first = np.arange(total, dtype=np.intp)
+    first += np.repeat(np.cumsum(words) - words - (np.cumsum(windows) - windows), windows)
+    base = np.repeat(offsets, windows)
+    starts = bounds[first] + 1
+    ends = bounds[first + SHINGLE]
+    # each byte's place in its own text picks its table row (the spaces between the texts
+    # are in no 5-gram: their terms cancel out)
+    rows = np.frombuffer(text, dtype=np.uint8).astype(np.intp)
+    rows += (np.arange(len(text), dtype=np.intp) - np.repeat(offsets, sizes)[: len(text)]) << 8
+    cumulative = np.empty(len(text) + 1, dtype=np.uint32)
+    cumulative[0] = 0
+    np.bitwise_xor.accumulate(behind[rows], out=cumulative[1:])
+    spans = cumulative[ends]
+    spans ^= cumulative[starts]
+    starts -= base
+    ends -= base
+    spans ^= before[starts]
+    values = _lanes_map(far, _lanes_map(near, spans, ends & 63), ends >> 6)
+    # sorted and unique within each text: one sort of (text, value) pairs
+    keyed = np.repeat(np.arange(len(datas), dtype=np.uint64), windows) << np.uint64(32)
+    keyed |= values
+    keyed.sort()
+    keep = np.empty(total, dtype=bool)
+    keep[0] = True
+    np.not_equal(keyed[1:], keyed[:-1], out=keep[1:])
+    keyed = keyed[keep]
+    cuts = np.searchsorted(keyed >> np.uint64(32), np.arange(len(datas) + 1, dtype=np.uint64))
+    packed = keyed.astype(_NP_U32).tobytes()
+    bounds_of = zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+    return [packed[a * _ITEM : b * _ITEM] for a, b in bounds_of]
+
+
+def warm_up() -> None:
+    """Build the tables :func:`signatures` reads now (~20 ms): called before a process pool
+    forks, its workers inherit them instead of each building its own."""
+    _crc_tables()
+
+
+# (see _crc_tables) texts of up to this many bytes have their 5-grams hashed by table
+_CRC_SPAN = 3072
+
+
+@lru_cache(maxsize=1)
+def _crc_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The tables :func:`_batch_shingles` reads (built once per process: ~4 MB, ~20 ms).
+
+    zlib's CRC-32 runs a 32-bit register over the bytes, ``r = A(r) ^ A(b)`` with
+    ``A(r) = (r >> 8) ^ T[r & 255]`` (``T`` its byte table; ``A`` is linear over GF(2) and
+    invertible), from ``r = 0xFFFFFFFF``, and gives ``~r``.  So the CRC of ``data[s:e]`` is
+    ``~A^e(C[e] ^ C[s] ^ A^-s(0xFFFFFFFF))`` with ``C[p]`` the XOR of ``A^-i(data[i])`` over
+    ``i < p``: one cumulative XOR serves every 5-gram.
+
+    Returns ``A^-i(b)`` at ``[i * 256 + b]``; ``A^e`` (``e < 64``) and ``A^(64 * e)`` of a
+    value whose byte ``k`` is ``b`` at ``[e * 1024 + k * 256 + b]``, to XOR over its 4 bytes
+    (the final ``~`` XORed into the second's byte 0); ``A^-s(0xFFFFFFFF)`` at ``[s]``."""
+    # T[b] = A(b): the register after byte b from 0 (``crc32(x, v)`` starts from ~v, ends ~)
+    table = np.array(
+        [zlib.crc32(bytes([b]), 0xFFFFFFFF) ^ 0xFFFFFFFF for b in range(256)], dtype=np.uint32
+    )
+    top = np.zeros(256, dtype=np.uint32)  # T's top byte is a permutation of the bytes
+    top[table >> 24] = np.arange(256, dtype=np.uint32)
+    units = np.uint32(1) << np.arange(32, dtype=np.uint32)
+    low = top[units >> 24]
+    ahead = _powers((units >> 8) ^ table[units & 255], _CRC_SPAN)
+    behind = _powers(((units ^ table[low]) << 8) | low, _CRC_SPAN - 1)
+    # A^e = A^(64 * (e // 64)) after A^(e % 64): two small tables instead of one per e
+    near = np.empty((64, 4, 256), dtype=np.uint32)
+    far = np.empty((_CRC_SPAN // 64 + 1, 4, 256), dtype=np.uint32)
+    for k in range(4):
+        _byte_table(ahead[:64, 8 * k : 8 * k + 8], near[:, k])
+        _byte_table(ahead[::64, 8 * k : 8 * k + 8], far[:, k])
+    far[:, 0] ^= np.uint32(0xFFFFFFFF)  # (the final ~, once per 5-gram)
+    backward = np.empty((_CRC_SPAN, 256), dtype=np.uint32)
+    _byte_table(behind[:, :8], backward)
+    return backward.ravel(), near.ravel(), far.ravel(), np.bitwise_xor.reduce(behind, axis=1)
+
+
+def _powers(images: np.ndarray, most: int) -> np.ndarray:
+    """Row ``p`` (``0 <= p <= most``): the images of the 32 one-bit registers under ``M^p``,
+    for the linear map ``M`` whose images they are in ``images`` (doubling: ~12 steps)."""
+    out = np.empty((most + 1, 32), dtype=np.uint32)
+    out[0] = np.uint32(1) << np.arange(32, dtype=np.uint32)
+    out[1] = images
+    have = 2
+    while have <= most:
+        by = _apply(out[have - 1], images)  # M^have = M^(have-1) after M
+        more = min(have, most + 1 - have)
+        out[have : have + more] = _apply(by, out[:more])
+        have += more
+    return out
+
+
+def _apply(images: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The linear map whose images of the 32 one-bit registers are ``images``, on ``values``."""
+    lanes = _byte_table(images.reshape(4, 8))
+    return (
+        lanes[0][values & 255]
+        ^ lanes[1][(values >> 8) & 255]
+        ^ lanes[2][(values >> 16) & 255]
+        ^ lanes[3][values >> 24]
+    )
+
+
+def _byte_table(images: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Rows of a linear map's images of the 8 one-bit bytes → rows of its 256 byte values
+    (into ``out`` when given)."""
+    if out is None:
+        out = np.empty((len(images), 256), dtype=np.uint32)
+    out[:, 0] = 0
+    for bit in range(8):
+        out[:, 1 << bit : 2 << bit] = out[:, : 1 << bit] ^ images[:, bit : bit + 1]
+    return out
+
+
+def _lanes_map(table: np.ndarray, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Each of ``values`` through the linear map in row ``rows[i]`` of ``table`` (a row: the
+    map's value of each byte of a value, 4 × 256).  (Index arithmetic in one integer type over
+    long rows: numpy is slow at mixed types and at rows of 4.)"""
+    lanes = values.astype("<u4", copy=False).view(np.uint8).astype(np.intp)  # low byte first
+    lanes += np.resize(_LANE_STARTS, len(lanes))
+    lanes += np.repeat(rows << 10, 4)
+    parts = table[lanes].reshape(-1, 4)
+    out = parts[:, 0] ^ parts[:, 1]
+    out ^= parts[:, 2]
+    out ^= parts[:, 3]
+    return out
+
+
+_LANE_STARTS = np.arange(0, 1024, 256, dtype=np.intp)
 
 
 _ASCII = bytes(range(128))  # (deleted from UTF-8, the bytes of the characters not ASCII remain)
