@@ -791,7 +791,7 @@ _TRUE_ENTRY = _hash_entry("true")
 
 
 def _once(value: Any) -> tuple[str, str] | None:
-    """A string field (the slug: never the same twice): what follows its ``key:`` (a space,
+    """A string field written once (title, slug, summary): what follows its ``key:`` (a space,
     the value as YAML) and its record entry."""
     if type(value) is not str:
         return None
@@ -800,8 +800,8 @@ def _once(value: Any) -> tuple[str, str] | None:
 
 
 def _often(value: Any) -> tuple[str, str] | None:
-    """:func:`_once` of a string that repeats across files (show, language; a title or summary
-    when one blurb is listed twice: 43 % of the 10k bench dump's titles), remembered."""
+    """:func:`_once` of a string that repeats across files (show, language), remembered.
+    (Not titles or summaries: they repeat only where a dump is synthesised from a few blurbs.)"""
     if type(value) is not str:
         return None
     try:
@@ -811,6 +811,24 @@ def _often(value: Any) -> tuple[str, str] | None:
         if len(_STR_MEMO) < _MEMO_MAX:
             _STR_MEMO[value] = written
         return written
+
+
+def _dated(date: Any) -> tuple[str, str] | None:
+    """The date field (a ``datetime.date``, as ingest makes it): what follows ``date:`` and its
+    record entry, remembered (a dump's dates repeat)."""
+    if type(date) is not dt.date:
+        return None
+    dated = _DATE_MEMO.get(date)
+    if dated is None:
+        dated = (" " + date.isoformat(), _hash_entry(_JSON_STR(str(date))))
+        if len(_DATE_MEMO) < _MEMO_MAX:
+            _DATE_MEMO[date] = dated
+    return dated
+
+
+def _flag(value: Any) -> tuple[str, str] | None:
+    """A flag written only when true (date_estimated)."""
+    return (" true", _TRUE_ENTRY) if value is True else None
 
 
 def _str_list(values: tuple[Any, ...]) -> tuple[str, str] | None:
@@ -874,31 +892,14 @@ def _fresh_head(ep: Episode, stem: str, body_hash: str) -> str | None:
     writer expects (see above)."""
     lines = []
     entries = []
-    for key, value, how in (("title", ep.title, _often), ("slug", stem, _once)):
-        if value is not None:
-            written = how(value)
-            if written is None:
-                return None
-            lines.append(f"{key}:{written[0]}")
-            entries.append(f"  {key}: {written[1]}")
-    date = ep.date
-    if date is not None:
-        if type(date) is not dt.date:
-            return None
-        dated = _DATE_MEMO.get(date)
-        if dated is None:
-            dated = (date.isoformat(), _hash_entry(_JSON_STR(str(date))))
-            if len(_DATE_MEMO) < _MEMO_MAX:
-                _DATE_MEMO[date] = dated
-        lines.append(f"date: {dated[0]}")
-        entries.append(f"  date: {dated[1]}")
-    if ep.date_estimated:
-        lines.append("date_estimated: true")
-        entries.append(f"  date_estimated: {_TRUE_ENTRY}")
     for key, value, how in (
+        ("title", ep.title, _once),
+        ("slug", stem, _once),
+        ("date", ep.date, _dated),
+        ("date_estimated", ep.date_estimated or None, _flag),
         ("show", ep.show, _often),
         ("tags", tuple(ep.tags) or None, _str_list),  # (as episode_fields leaves them out)
-        ("summary", ep.summary, _often),
+        ("summary", ep.summary, _once),
         ("guests", tuple(ep.guests) or None, _str_list),
         ("language", ep.language, _often),
     ):
