@@ -121,6 +121,18 @@ _TO_SPACE = bytes(b if chr(b).isalnum() or b == 0x5F else 0x20 for b in range(12
 _WORDLESS = ("\u201c", "\u201d", "\u2014", "\u2013", "\u2018", "\u2019", "\u2026")
 
 
+def signature_reference(text: str) -> Signature:
+    """:func:`signature` the plain way (:func:`fingerprint`, :func:`_shingles`, :func:`_pack`):
+    what the fast paths of :func:`signature` and :func:`signatures` are tested against."""
+    fp = fingerprint(text[: COMPARE_CHARS * 2])
+    words = fp.split()
+    return Signature(
+        hashlib.blake2b(fp.encode("utf-8"), digest_size=16).digest(),
+        len(words),
+        _pack(_shingles(words[: COMPARE_CHARS // 5])),
+    )
+
+
 def signature(text: str) -> Signature:
     """The comparable essence of a cleaned description (pure).
 

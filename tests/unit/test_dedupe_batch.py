@@ -2,7 +2,6 @@
 gives exactly what dedupe.signature gives for each text, and that is the reference signature
 (fingerprint → split → _shingles → _pack, blake2b of the fingerprint)."""
 
-import hashlib
 import random
 import zlib
 
@@ -12,15 +11,7 @@ from hypothesis import strategies as st
 from digest.ingest import dedupe
 from tests.conftest import examples
 
-
-def _reference(text: str) -> dedupe.Signature:
-    fp = dedupe.fingerprint(text[: dedupe.COMPARE_CHARS * 2])
-    words = fp.split()
-    return dedupe.Signature(
-        hashlib.blake2b(fp.encode("utf-8"), digest_size=16).digest(),
-        len(words),
-        dedupe._pack(dedupe._shingles(words[: dedupe.COMPARE_CHARS // 5])),
-    )
+_reference = dedupe.signature_reference
 
 
 _PIECES = st.sampled_from(

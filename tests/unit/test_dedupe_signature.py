@@ -2,7 +2,6 @@
 slices of one encoded string, packed by numpy) gives exactly the signature the reference
 functions give: fingerprint → split → _shingles → _pack, blake2b of the fingerprint."""
 
-import hashlib
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -14,14 +13,7 @@ from tests.conftest import examples
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _reference(text: str) -> dedupe.Signature:
-    fp = dedupe.fingerprint(text[: dedupe.COMPARE_CHARS * 2])
-    words = fp.split()
-    return dedupe.Signature(
-        hashlib.blake2b(fp.encode("utf-8"), digest_size=16).digest(),
-        len(words),
-        dedupe._pack(dedupe._shingles(words[: dedupe.COMPARE_CHARS // 5])),
-    )
+_reference = dedupe.signature_reference
 
 
 _PIECES = st.sampled_from(

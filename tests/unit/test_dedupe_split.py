@@ -2,23 +2,13 @@
 functions do: ASCII bytes, a text other than ASCII as UTF-8 bytes (all its other characters
 word characters), the regular expression (one is not), with and without URL queries."""
 
-import hashlib
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import dedupe
 from tests.conftest import examples
 
-
-def _reference(text: str) -> dedupe.Signature:
-    fp = dedupe.fingerprint(text[: dedupe.COMPARE_CHARS * 2])
-    words = fp.split()
-    return dedupe.Signature(
-        hashlib.blake2b(fp.encode("utf-8"), digest_size=16).digest(),
-        len(words),
-        dedupe._pack(dedupe._shingles(words[: dedupe.COMPARE_CHARS // 5])),
-    )
+_reference = dedupe.signature_reference
 
 
 _WORDS = " ".join(f"w{i} Caf\u00e9 x_{i % 7}" for i in range(150))
