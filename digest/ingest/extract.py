@@ -1827,7 +1827,7 @@ def _normalise(raw: str) -> tuple[str, bool]:
         tidy = clean.isprintable(text)
         if not tidy:
             text = _CONTROL.sub(" ", text).replace("\t", " ")
-    if "  " in text:
+    if clean.has_double_space(text):
         text = _SPACES.sub(" ", text)
     if "\n" in text:
         text = re.sub(r"\n{3,}", "\n\n", re.sub(r" *\n *", "\n", text))
