@@ -132,6 +132,22 @@ def has_double_space(text: str) -> bool:
     return bool((spaces[1:] & spaces[:-1]).any())
 
 
+def contains_by_char(text: str, sub: str, k: int) -> bool:
+    """``sub in text``, found by the places of ``sub``'s ``k``-th character (a rare one).
+
+    Why: ``str.find`` of a string of a few characters walks a 48 kB transcript (two bytes a
+    character) at ~0.8 ns a character, of one character several times faster: "eyJ" by its
+    "J" in ~15 µs instead of ~39 µs.  ``sub`` is in ``text`` exactly when one of those
+    places, ``k`` characters on from a start, is where ``sub`` starts."""
+    c = sub[k]
+    at = text.find(c, k)
+    while at >= 0:
+        if text.startswith(sub, at - k):
+            return True
+        at = text.find(c, at + 1)
+    return False
+
+
 def positions(text: str, sub: str) -> list[int]:
     """Every index where ``sub`` starts in ``text``, overlaps included (str.find, no regex:
     the fast paths use it to try a pattern only where its literal is)."""

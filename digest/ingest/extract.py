@@ -749,8 +749,9 @@ def scrub_text_urls(text: str) -> str:
     """Replace every URL in ``text`` by its scrubbed form; redact stray JWTs.
 
     (Every JWT starts with "eyJ": a text without it has none to redact between its URLs,
-    and the redaction, a regex call per piece, is skipped — ~10 µs a blurb.)"""
-    redact = clean.redact_jwts if "eyJ" in text else _same
+    and the redaction, a regex call per piece, is skipped — ~10 µs a blurb.  It is looked for
+    by its rarer "J": ~25 µs less on a 48 kB transcript.)"""
+    redact = clean.redact_jwts if clean.contains_by_char(text, "eyJ", 2) else _same
     out: list[str] = []
     pos = 0
     for start, end, url in clean.find_urls(text):
