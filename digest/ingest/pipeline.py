@@ -15,6 +15,7 @@ serial time is what caps ingest's wall time on two cores).  A plain ``map`` work
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import hashlib
@@ -188,6 +189,7 @@ def fork_map(
             initializer=_exit_with_parent,
             initargs=(os.getpid(),),
         )
+        _widen_results_pipe(pool)
         try:
             # (a pool that forks starts all its workers at the first job it is given)
             results = pool.map(_run_chunk, [fn] * len(chunks), chunks)
@@ -200,6 +202,32 @@ def fork_map(
             gc.unfreeze()
 
     return mapper
+
+
+# How much of a chunk's results a worker may write before the main process reads them (the
+# most an unprivileged process may ask for, /proc/sys/fs/pipe-max-size's default).
+RESULTS_PIPE_BYTES = 1 << 20
+
+
+def _widen_results_pipe(pool: Any) -> None:
+    """Let a worker write a chunk's pickled results (~0.6 MB for 64 blurbs of the 10k bench
+    dump, up to ~1 MB) into the pool's results pipe at once, instead of 64 KB at a time.
+
+    Why: through the default 64 KB pipe, a worker that finished a chunk waited for the main
+    process to read each 64 KB before it could write the next, and only then started its
+    next chunk: in the 10k dump's extraction pass ~5 ms a chunk, ~0.45 s of each worker's
+    wall time.  Same bytes through the same pipe, only fewer of them wait.  Linux only (and a
+    private attribute of ProcessPoolExecutor): elsewhere, or when refused, the pipe stays as
+    it is."""
+    import fcntl
+
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    reader = getattr(getattr(pool, "_result_queue", None), "_reader", None)
+    if set_size is None or reader is None:
+        return
+    # (refused above pipe-max-size, or once the user's pipe-buffer quota is used up)
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(reader.fileno(), set_size, RESULTS_PIPE_BYTES)
 
 
 def _guided_chunks(jobs: list[Any], workers: int, largest: int) -> list[list[Any]]:
