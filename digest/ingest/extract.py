@@ -1746,7 +1746,7 @@ def render_transcript(text: str, tidy: bool = False) -> list[str]:
     starts.append(len(text))
     plain = (
         (tidy or "  " not in text)
-        and "://" not in text
+        and not clean.contains_by_char(text, "://", 1)  # (by its "/": rare in speech)
         and "www." not in text
         and (tidy or clean.isprintable(text.replace("\n", "") if "\n" in text else text))
     )

@@ -32,3 +32,36 @@ def test_scrub_text_urls_redacts_with_the_by_char_check() -> None:
     assert "[token removed]" in extract.scrub_text_urls(text)
     for text in _blurbs():
         assert clean.contains_by_char(text, "eyJ", 2) == ("eyJ" in text)
+
+
+_SLASHY = ["/", "//", "://", ":", "http://x.co/a/b ", "https://", "www.x.org ", "a/b ", "x", " "]
+_slashy_texts = st.lists(st.one_of(st.sampled_from(_SLASHY), st.text(max_size=2)), max_size=30).map(
+    "".join
+)
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(_slashy_texts, st.sampled_from([0, 1, 2, 64]))
+def test_positions_by_char_is_positions(text: str, misses: int) -> None:
+    saved = clean._BY_CHAR_MISSES
+    clean._BY_CHAR_MISSES = misses  # (0-2: the plain search taken over early)
+    try:
+        for sub, k in (("://", 1), ("://", 0), ("//", 1), ("eyJ", 2)):
+            assert clean.positions_by_char(text, sub, k) == clean.positions(text, sub)
+            assert clean.contains_by_char(text, sub, k) == (sub in text)
+    finally:
+        clean._BY_CHAR_MISSES = saved
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(_slashy_texts)
+def test_url_matches_are_finditer(text: str) -> None:
+    fast = [m.span() for m in clean._url_matches(text)]
+    assert fast == [m.span() for m in clean._URL.finditer(text)]
+
+
+def test_url_matches_on_blurbs_and_a_slashy_text() -> None:
+    slashy = "a/b " * 100 + "see https://x.com/a and http://y.org/b/c " + "/" * 70 + " ftp://z"
+    for text in (*_blurbs(), slashy):
+        fast = [m.span() for m in clean._url_matches(text)]
+        assert fast == [m.span() for m in clean._URL.finditer(text)]
