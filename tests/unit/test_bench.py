@@ -66,3 +66,25 @@ def test_trash_sets_trees_aside_and_deletes_them_only_when_emptied(tmp_path):
 def test_recently_deleted_window_reads_the_kernel_setting():
     window = bench.recently_deleted_window()
     assert 0 < window < 3600
+
+
+def test_a_timed_command_reports_its_own_peak_memory_not_the_bench_process_size(tmp_path):
+    """Linux folds a forked child's pre-exec memory (a copy of the bench process) into its
+    ``ru_maxrss``: forked straight from a 400 MB bench process, ``python -c pass`` read as
+    400 MB.  Through the launcher it reads as itself."""
+    ballast = bytearray(400 * 1024 * 1024)  # touched: resident in this process
+    for i in range(0, len(ballast), 4096):
+        ballast[i] = 1
+    run = bench.run_timed([sys.executable, "-c", "pass"], tmp_path / "log.txt")
+    assert run.returncode == 0
+    assert 0 < run.max_rss_kb < 150 * 1024, run.max_rss_kb
+    assert run.seconds > 0 and run.cpu_seconds > 0
+    del ballast
+
+
+def test_a_timed_command_that_fails_or_cannot_start_is_a_failed_run(tmp_path):
+    log = tmp_path / "log.txt"
+    assert bench.run_timed([sys.executable, "-c", "raise SystemExit(3)"], log).returncode != 0
+    missing = bench.run_timed([str(tmp_path / "no-such-program")], log)
+    assert missing.returncode != 0 and missing.max_rss_kb == 0
+    assert "no-such-program" in log.read_text(encoding="utf-8")
