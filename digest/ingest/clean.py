@@ -525,29 +525,40 @@ _CAMEL = re.compile(r"\b[A-Za-z]*[a-z]{2}[A-Z][a-z]+\b")
 # Where a glue rule could apply at all: a capitalised word right after a lowercase letter or
 # ".", "!", "?", ":", ")" (a closing quote between).  (Starts with one character class of
 # rare characters, so the engine skips ahead at C speed; _URL_OR_GLUE cannot: it tries five
-# branches at every position of the text.)
-_GLUE_HINT = re.compile(r"[A-Z](?:(?<=[a-z.!?:)][A-Z])|(?<=[.!?][\"”’][A-Z]))[a-z]")
+# branches at every position of the text.)  Group 1, looked ahead (a next hint may lie in
+# it), runs to the end of the hint's word and of the two words after it: the hint's window
+# ends where group 1 does (what ``_tokens_end`` found with three ``str.find`` a hint).
+_GLUE_HINT = re.compile(
+    r"[A-Z](?:(?<=[a-z.!?:)][A-Z])|(?<=[.!?][\"”’][A-Z]))(?=([a-z][^ \n]*(?:[ \n][^ \n]*){0,2}))"
+)
 
 
-def _token_start(text: str, pos: int, lines: bool = True) -> int:
-    """Just after the last space or newline before ``pos`` (0 when none).  (``lines=False``:
-    the caller knows ``text`` has no newline — then not looked for all the way back to the
-    start, nor in :func:`_tokens_end` all the way to the end, for each of a blurb's hints.)"""
-    if not lines:
-        return text.rfind(" ", 0, pos) + 1
-    return max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos)) + 1
-
-
-def _tokens_end(text: str, pos: int, tokens: int, lines: bool = True) -> int:
-    """The end of the ``tokens``-th space/newline-separated token from ``pos`` on."""
-    end = pos
-    for _ in range(tokens):
-        space = text.find(" ", end + 1)
-        newline = text.find("\n", end + 1) if lines else -1
-        end = min(space if space >= 0 else len(text), newline if newline >= 0 else len(text))
-        if end >= len(text):
-            return len(text)
-    return end
+def _glue_windows(text: str) -> list[tuple[int, int]]:
+    """The windows of :func:`restore_breaks`: each hint's word and the two words after it,
+    merged where they touch (start ≤ the end of the window before)."""
+    windows: list[tuple[int, int]] = []
+    start = end = -1
+    lines = "\n" in text
+    for m in _GLUE_HINT.finditer(text):
+        pos = m.start()
+        if pos < end:  # the word is in the window already: it grows (ends only grow)
+            end = m.end(1)
+            continue
+        # the hint word's start: just after the last space/newline before it; only looked
+        # for back to the window before (none there: the two touch and are merged)
+        low = max(end, 0)
+        sep = text.rfind(" ", low, pos)
+        if lines:
+            sep = max(sep, text.rfind("\n", max(sep, low), pos))
+        if sep < 0 and end >= 0:
+            end = m.end(1)  # touches the window before
+            continue
+        if end >= 0:
+            windows.append((start, end))
+        start, end = sep + 1, m.end(1)
+    if end >= 0:
+        windows.append((start, end))
+    return windows
 
 
 def restore_breaks(text: str) -> str:
@@ -558,35 +569,52 @@ def restore_breaks(text: str) -> str:
     take the next two words (``ZimmanAdam Zimman is``); URLs hold no spaces.  So each word
     with a hint, plus the two words after it, is a window; windows that touch are merged, and
     outside them the regex would find nothing to change.  A window starts and ends next to
-    whitespace, where the regex's look-arounds see the same as at the ends of a string.
+    whitespace, where the regex's look-arounds see the same as at the ends of a string (the
+    regex runs on ``text`` between the window's ends: no copy of it).
+
+    Every change a rule makes is an insertion ("\\n\\n" or " "), so only those are written
+    out; and a camel-case word is counted in the text (:func:`_is_repeated`) only when it
+    would be split, not each one of them for each text.
     """
-    hints = [m.start() for m in _GLUE_HINT.finditer(text)]
-    if not hints:
+    windows = _glue_windows(text)
+    if not windows:
         return text
-    windows: list[list[int]] = []
-    lines = "\n" in text
-    for pos in hints:
-        end = _tokens_end(text, pos - 1, 3, lines)  # the hint's word and the two after it
-        if windows and pos < windows[-1][1]:
-            windows[-1][1] = max(windows[-1][1], end)  # the word is already in the window
-            continue
-        start = _token_start(text, pos, lines)
-        if windows and start <= windows[-1][1]:
-            windows[-1][1] = max(windows[-1][1], end)
-        else:
-            windows.append([start, end])
-    pieces = [text[start:end] for start, end in windows]
-    # every camel-case word is in a window too (it has a hint), so counting there is counting
-    # in the whole text
-    repl = _glue_repl(camel for piece in pieces for camel in _CAMEL.findall(piece))
     out: list[str] = []
     done = 0
-    for (start, end), piece in zip(windows, pieces, strict=True):
-        out.append(text[done:start])
-        out.append(_URL_OR_GLUE.sub(repl, piece))
-        done = end
+    repeated: dict[str, bool] = {}
+    finditer = _URL_OR_GLUE.finditer
+    for start, end in windows:
+        for m in finditer(text, start, end):
+            kind = m.lastindex
+            if kind == 1:  # a URL: left as it is
+                continue
+            if kind == 4:  # a glued word
+                left, right, after = m.group(2, 3, 4)
+                word = left + right
+                if word in COMPOUND_WORDS or not _splits(left, right, after):
+                    continue
+                if word not in repeated:
+                    repeated[word] = _is_repeated(text, word)
+                if repeated[word]:
+                    continue
+                at, insert = m.start(3), "\n\n"
+            else:  # 5: ".", "!", "?" (and a quote); 6: ":"; 7: ")"
+                at, insert = m.end(), "\n\n" if kind == 5 else " "
+            out.append(text[done:at])
+            out.append(insert)
+            done = at
+    if not out:
+        return text
     out.append(text[done:])
     return "".join(out)
+
+
+def _is_repeated(text: str, word: str) -> bool:
+    """Whether ``_CAMEL.findall(text)`` holds ``word`` more than once (a name, then); only
+    searched for when ``word`` is in ``text`` twice at all."""
+    if text.count(word) < 2:
+        return False
+    return sum(1 for found in _CAMEL.findall(text) if found == word) > 1
 
 
 def restore_breaks_everywhere(text: str) -> str:
@@ -619,21 +647,26 @@ def _glue_repl(camel_words: Iterable[str]) -> Callable[[re.Match[str]], str]:
         word = left + right
         if word in COMPOUND_WORDS or counts[word] > 1:
             return m.group(0)
-        split = (
-            (left.islower() and len(left) >= 4)
-            or right in SENTENCE_STARTERS
-            or left == right
-            or left in HEADINGS
-            or (
-                len(left) >= 5
-                and left[0].isupper()
-                and after.startswith(" ")
-                and after.endswith((",", ":", " is", " was", " has"))
-            )
-        )
-        return f"{left}\n\n{right}{after}" if split else m.group(0)
+        return f"{left}\n\n{right}{after}" if _splits(left, right, after) else m.group(0)
 
     return repl
+
+
+def _splits(left: str, right: str, after: str) -> bool:
+    """Whether a glued word (not a listed or repeated name) is split: see
+    :func:`restore_breaks_everywhere`."""
+    return (
+        (left.islower() and len(left) >= 4)
+        or right in SENTENCE_STARTERS
+        or left == right
+        or left in HEADINGS
+        or (
+            len(left) >= 5
+            and left[0].isupper()
+            and after.startswith(" ")
+            and after.endswith((",", ":", " is", " was", " has"))
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------
