@@ -246,17 +246,23 @@ def _batch_shingles(datas: list[bytes], counts: list[int]) -> list[bytes]:
     ends -= base
     spans ^= before[starts]
     values = _lanes_map(far, _lanes_map(near, spans, ends & 63), ends >> 6)
-    # sorted and unique within each text: one sort of (text, value) pairs
-    keyed = np.repeat(np.arange(len(datas), dtype=np.uint64), windows) << np.uint64(32)
-    keyed |= values
-    keyed.sort()
-    keep = np.empty(total, dtype=bool)
-    keep[0] = True
-    np.not_equal(keyed[1:], keyed[:-1], out=keep[1:])
-    keyed = keyed[keep]
-    cuts = np.searchsorted(keyed >> np.uint64(32), np.arange(len(datas) + 1, dtype=np.uint64))
-    packed = keyed.astype(_NP_U32).tobytes()
-    bounds_of = zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+    # Sorted and unique within each text: a row per text, padded with the largest value (a
+    # text's own values sort before it or equal it, so a row's first ``windows`` are its
+    # values sorted), sorted row by row: numpy sorts 64 rows of ~240 ~15x faster than one
+    # array of their (text, value) pairs (~0.4 ms a chunk, a sixth of the signing).
+    width = int(windows.max())
+    table = np.full((len(datas), width), 0xFFFFFFFF, dtype=_NP_U32)
+    column = np.arange(total, dtype=np.intp)
+    column -= np.repeat(np.cumsum(windows) - windows, windows)
+    table[np.repeat(np.arange(len(datas), dtype=np.intp), windows), column] = values
+    table.sort(axis=1)
+    keep = np.empty(table.shape, dtype=bool)
+    keep[:, 0] = True
+    np.not_equal(table[:, 1:], table[:, :-1], out=keep[:, 1:])
+    keep &= np.arange(width, dtype=np.intp) < windows[:, None]
+    cuts = np.cumsum(keep.sum(axis=1)).tolist()
+    packed = table[keep].tobytes()
+    bounds_of = zip([0, *cuts[:-1]], cuts, strict=True)
     return [packed[a * _ITEM : b * _ITEM] for a, b in bounds_of]
 
 

@@ -68,3 +68,55 @@ def test_batch_shingles_are_the_crc32_of_each_5_gram(datas: list[bytes]) -> None
         grams = [b" ".join(words[i : i + 5]) for i in range(len(words) - 4)]
         expected.append(dedupe._pack({zlib.crc32(gram) for gram in grams}))
     assert dedupe._batch_shingles(datas, counts) == expected
+
+
+def _forced(prefix: bytes, crc: int) -> bytes:
+    """``prefix`` and 4 more bytes whose CRC-32 is ``crc`` (the CRC of a fixed-length input
+    is affine in its bits over GF(2): one linear system over the 32 bits appended)."""
+    base = zlib.crc32(prefix + bytes(4))
+    columns = [zlib.crc32(prefix + (1 << bit).to_bytes(4, "little")) ^ base for bit in range(32)]
+    rows = [(columns[bit], 1 << bit) for bit in range(32)]  # (image, which bits give it)
+    basis: dict[int, tuple[int, int]] = {}
+    for image, bits in rows:
+        for top in sorted(basis, reverse=True):
+            if image >> top & 1:
+                image, bits = image ^ basis[top][0], bits ^ basis[top][1]
+        if image:
+            basis[image.bit_length() - 1] = (image, bits)
+    want, bits = crc ^ base, 0
+    for top in sorted(basis, reverse=True):
+        if want >> top & 1:
+            want, bits = want ^ basis[top][0], bits ^ basis[top][1]
+    assert want == 0
+    return prefix + bits.to_bytes(4, "little")
+
+
+def test_batch_shingles_with_the_largest_values() -> None:
+    """5-grams whose CRC-32 is 0xFFFFFFFF (what _batch_shingles pads each text's row with
+    before sorting the rows), 0xFFFFFFFE and 0: kept, in order, once, in texts of different
+    lengths."""
+    grams = []
+    for crc in (0xFFFFFFFF, 0xFFFFFFFE, 0, 0xFFFFFFFF):
+        for k in range(100):  # (a last word without a space in it)
+            gram = _forced(f"a b c d w{k}x".encode(), crc)
+            if b" " not in gram[-4:]:
+                grams.append(gram)
+                break
+    assert [zlib.crc32(g) for g in grams] == [0xFFFFFFFF, 0xFFFFFFFE, 0, 0xFFFFFFFF]
+    datas = [
+        grams[0],
+        b"q r s " + grams[1] + b" t u v " + grams[0],
+        b" ".join(grams) + b" z z z z z z z z",
+        b"long " * 300 + grams[2],
+    ]
+    counts = [d.count(b" ") + 1 for d in datas]
+    expected = []
+    for data in datas:
+        words = data.split(b" ")[: dedupe.COMPARE_CHARS // 5]
+        expected.append(
+            dedupe._pack({zlib.crc32(b" ".join(words[i : i + 5])) for i in range(len(words) - 4)})
+        )
+    assert dedupe._batch_shingles(datas, counts) == expected
+    assert dedupe.signatures([d.decode("latin-1") for d in datas[1:3]]) == [
+        dedupe.signature_reference(d.decode("latin-1")) for d in datas[1:3]
+    ]
