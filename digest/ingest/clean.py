@@ -829,28 +829,63 @@ _GLUED_FOLLOWER = re.compile(r"(?:['’]s\b| [a-z]+:|:)")
 
 def trim_url(url: str, following: str) -> str:
     """Cut sentence punctuation, unbalanced ``)`` and a glued label off a matched URL."""
+    url = _trim_end(url)
+    if following[:1] in ("'", "’", ":") or (following[:1] == " " and ":" in following[:12]):
+        url = _trim_glued(url, following)
+    return url
+
+
+def _trim_end(url: str) -> str:
+    """:func:`trim_url`'s first step: sentence punctuation and unbalanced ``)`` off the end."""
     while url:
         if url[-1] in ".,;:!?*…" or (url[-1] == ")" and url.count(")") > url.count("(")):
             url = url[:-1]
         else:
             break
-    if following[:1] in ("'", "’", ":") or (following[:1] == " " and ":" in following[:12]):
-        m = None if ("?" in url or "#" in url) else _GLUED_TAIL.search(url)
-        if m and _GLUED_FOLLOWER.match(following) and len(url) - len(m.group(0)) > 10:
-            url = url[: -len(m.group(0))]
+    return url
+
+
+def _trim_glued(url: str, following: str) -> str:
+    """:func:`trim_url`'s second step, when ``following`` may be a glued label's tail."""
+    m = None if ("?" in url or "#" in url) else _GLUED_TAIL.search(url)
+    if m and _GLUED_FOLLOWER.match(following) and len(url) - len(m.group(0)) > 10:
+        url = url[: -len(m.group(0))]
     return url
 
 
 def _url_matches(text: str) -> Iterator[re.Match[str]]:
-    """``_URL.finditer(text)``, trying the regex only where a match can start: 4 or 5
-    characters before a "://", or at a "www.".  (The regex can only skip ahead to an h or a
-    w, the commonest of letters: ~0.3 ms on a 65 kB transcript that names one URL.)  Tried in
-    ascending order and from the end of the last match on, as ``finditer`` does."""
-    starts: set[int] = set()
-    for at in positions_by_char(text, "://", 1):  # (by its "/": rare in prose)
-        starts.update(at - b for b in (4, 5) if at >= b)
-    starts.update(positions(text, "www."))
-    return matches_at(_URL, text, sorted(starts))
+    """``_URL.finditer(text)``, trying the regex only where a match can start
+    (:func:`_url_starts`).  (The regex can only skip ahead to an h or a w, the commonest of
+    letters: ~0.3 ms on a 65 kB transcript that names one URL.)  Tried in ascending order and
+    from the end of the last match on, as ``finditer`` does."""
+    return matches_at(_URL, text, _url_starts(text))
+
+
+def _url_starts(text: str) -> list[int]:
+    """Ascending, every index where a :data:`_URL` match can start: 5 characters before a
+    "://" after an "s" or "S" ("https"), 4 before any other ("http"), or a "www.".  (The
+    scheme's last letter tells which one of the two: half the regex calls.)"""
+    starts = []
+    # (a long text is searched by the "/" of "://", rare in prose; a short one, where the
+    # addresses' own slashes are most of them, by "://" itself)
+    if len(text) > _URL_BY_CHAR_MIN:
+        seps: Iterable[int] = _starts_by_char(text, "://", 1)
+    else:
+        seps = positions(text, "://")
+    for at in seps:
+        if at >= 4:
+            if text[at - 1] in "sS":
+                if at >= 5:
+                    starts.append(at - 5)
+            else:
+                starts.append(at - 4)
+    www = positions(text, "www.")
+    if www:
+        starts = sorted(starts + www)
+    return starts
+
+
+_URL_BY_CHAR_MIN = 4096
 
 
 def may_have_urls(text: str) -> bool:
@@ -883,12 +918,32 @@ def _find_urls(text: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     if not may_have_urls(text):
         return found
-    for m in _url_matches(text):
-        raw = m.group(0)
-        url = trim_url(raw, text[m.end() : m.end() + 16])
+    match = _URL.match
+    done = 0
+    for at in _url_starts(text):  # (matches_at, inline: ~8 URLs a blurb that has any)
+        if at < done:
+            continue
+        m = match(text, at)
+        if m is None:
+            continue
+        done = m.end()
+        url = m.group()
+        # trim_url, in two steps run only when they may change something (~1 µs less a URL:
+        # most end with the ")" of "label (url)", and most have no "(")
+        if url[-1] in _TRIMMED:
+            url = url.rstrip(_TRIMMED_OR_PAREN) if "(" not in url else _trim_end(url)
+        nxt = text[done : done + 1]
+        if nxt in _GLUE_NEXT or (nxt == " " and ":" in text[done : done + 12]):
+            url = _trim_glued(url, text[done : done + 16])
         # trim_url only removes from the end, so the url is a prefix of the match
-        found.append((m.start(), m.start() + len(url), url))
+        found.append((at, at + len(url), url))
     return found
+
+
+_TRIMMED = frozenset(".,;:!?*…)")  # the last characters trim_url may cut
+# (without a "(" in the URL every ")" at its end is unbalanced: cut like the punctuation)
+_TRIMMED_OR_PAREN = ".,;:!?*…)"
+_GLUE_NEXT = frozenset(("'", "’", ":"))  # what trim_url looks for after a URL (and " …:")
 
 
 def redact_jwts(text: str) -> str:
