@@ -55,14 +55,17 @@ def strip_html(text: str) -> str:
     elif "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
     # "[&#8230;]" / "[…]" / "[...]" is a feed's "read more" cut mark: not words of the episode.
-    # (A one-character find is ~10x faster than a longer one on a 45 kB transcript, and most
-    # have no "…"; "..." is rarer than "]".  A mark is then looked for by its "]": ~20 µs
-    # where str.find of "…]" or "...]" took ~30.)
-    if ("…" in text and contains_by_char(text, "…]", 1)) or (
-        "..." in text and contains_by_char(text, "...]", 3)
-    ):
+    # (Only a text with "…]" or "...]" has one: :data:`_CUT_MARK_END` finds them by their "]"
+    # in C, ~15 µs on a 48 kB transcript with a timestamp "[00:12:34]" a turn, where "..."
+    # and "…" found first, then "]" by "]" in Python, took ~35.)
+    if "]" in text and _CUT_MARK_END.search(text):
         text = _drop_cut_marks(text)
     return text
+
+
+# "…]" or "...]": the regex starts with a literal, so the engine skips ahead to each "]" at C
+# speed and looks behind it there.
+_CUT_MARK_END = re.compile(r"\](?:(?<=…\])|(?<=\.\.\.\]))")
 
 
 _CUT_MARKS = ("[…]", "[...]")

@@ -1,0 +1,31 @@
+"""clean.strip_html finds a "read more" mark's "…]" / "...]" by a regex led by its "]"; it says
+what ``in`` says."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.ingest import clean
+from tests.conftest import examples
+
+_PIECES = ["]", "[", "…", ".", "..", "...", "…]", "...]", ".]", "[…]", "[...]", "[00:12:34]", " "]
+_texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=2)), max_size=25).map(
+    "".join
+)
+
+
+def _has_cut_end(text: str) -> bool:
+    return "]" in text and clean._CUT_MARK_END.search(text) is not None
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(_texts)
+def test_cut_mark_end_is_in(text: str) -> None:
+    assert _has_cut_end(text) == ("…]" in text or "...]" in text)
+
+
+def test_cut_marks_dropped() -> None:
+    stamps = "[00:12:34] Host: hi. " * 80
+    assert clean.strip_html(stamps + "and more [...]") == stamps + "and more…"
+    assert clean.strip_html("a […] b [...] c") == "a … b … c"
+    assert clean.strip_html("not a mark ..] nor .] nor [..]") == "not a mark ..] nor .] nor [..]"
+    assert clean.strip_html(stamps + "more ...] x") == clean._drop_cut_marks(stamps + "more ...] x")
