@@ -255,6 +255,8 @@ def _main(args: argparse.Namespace) -> int:
         finally:
             if warming is not None:  # (a no-op once the first pool has waited for it)
                 warming.finish()
+            if parallel:  # the last pass's workers exit while the summary is written
+                mapper.close()
 
 
 def _run(

@@ -58,14 +58,18 @@ def test_a_late_taxonomy_reaches_the_tagging_workers(tmp_path: Path) -> None:
 
     mapper = fork_map(2, chunksize=3, after_fork=load)
     late = ingest([read_dump(path, "d.txt")], SHOWS, mapper=mapper, taxonomy_loader=load)
+    mapper.close()
     assert late == early
 
 
 def test_fork_map_calls_after_fork_once_while_its_first_pool_runs() -> None:
     seen: list[tuple[int, int]] = []
+    # (pools of earlier tests may still be exiting: fork_map does not wait for them)
+    before = {p.pid for p in multiprocessing.active_children()}
 
     def after() -> None:
-        seen.append((os.getpid(), len(multiprocessing.active_children())))
+        started = {p.pid for p in multiprocessing.active_children()} - before
+        seen.append((os.getpid(), len(started)))
 
     mapper = fork_map(2, chunksize=2, after_fork=after)
     assert list(mapper(abs, [])) == [] and seen == []
