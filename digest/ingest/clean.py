@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import string
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
@@ -849,11 +850,20 @@ def _trim_end(url: str) -> str:
 
 
 def _trim_glued(url: str, following: str) -> str:
-    """:func:`trim_url`'s second step, when ``following`` may be a glued label's tail."""
-    m = None if ("?" in url or "#" in url) else _GLUED_TAIL.search(url)
-    if m and _GLUED_FOLLOWER.match(following) and len(url) - len(m.group(0)) > 10:
+    """:func:`trim_url`'s second step, when ``following`` may be a glued label's tail.
+
+    (The anchored follower first: it mostly fails.  The tail, a look-behind then words up
+    to the end, is looked for from the start of the URL's last run of letters on only: its
+    ``search`` is tried at every position, ~4 µs on a URL of 60 characters.)"""
+    if "?" in url or "#" in url or not _GLUED_FOLLOWER.match(following):
+        return url
+    m = _GLUED_TAIL.search(url, len(url.rstrip(_ASCII_LETTERS)))
+    if m and len(url) - len(m.group(0)) > 10:
         url = url[: -len(m.group(0))]
     return url
+
+
+_ASCII_LETTERS = string.ascii_letters
 
 
 def _url_matches(text: str) -> Iterator[re.Match[str]]:

@@ -20,7 +20,7 @@ _URLISH = [
     "wwww.x.com", "@www.z.com", "(https://w.org/wiki/A_(b))", "https://t.co/a.", "(", ")",
     "))", ").", ".)", "…", "*", ",", ";", "!", "?", ":", " ", "\n", "’s", "'s", "Adam's",
     " Label:", " site: ", "Bluesky", "FooBar", "https://bsky.app/profile/a.bsky.social",
-    "#x", "?y=1", "h", "s", "S", "w", "[", "]",
+    "#x", "?y=1", "h", "s", "S", "w", "[", "]", "/FooBar", "/Foo", "9Bar", "https://x.com/aa",
 ]  # fmt: skip
 _texts = st.lists(st.one_of(st.sampled_from(_URLISH), st.text(max_size=3)), max_size=30).map(
     "".join
@@ -80,6 +80,19 @@ def test_find_urls_is_the_full_scan(by_char_min: int, text: str) -> None:
 @given(_texts, _texts)
 def test_trim_url_is_the_loop(url: str, following: str) -> None:
     assert clean.trim_url(url, following) == _trim_by_loop(url, following)
+
+
+def test_glued_tails_from_the_start_of_the_last_letters() -> None:
+    for url in (
+        "https://x.com/aa/FooBar",
+        "https://x.com/a9FooBar",
+        "https://x.com/aaFooBar",
+        "https://x.com/a?q=FooBar",
+        "https://x.com/a#FooBar",
+    ):
+        for following in ("'s site", "’s", ": x", " site: x", " Site: x"):
+            assert clean.trim_url(url, following) == _trim_by_loop(url, following)
+    assert clean.trim_url("https://x.com/aa/FooBar", "'s") == "https://x.com/aa/"
 
 
 def test_find_urls_examples(by_char_min: None) -> None:
