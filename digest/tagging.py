@@ -235,6 +235,8 @@ class _Scanner:
     # No weight, factor, cap or share is negative: a score only grows with each of them, so
     # bounds (every mention an enumeration item, or none) bound it (see tag_text).
     monotone: bool = False
+    # whether the automaton finds the conjunctions of enumerations (see _separators)
+    finds_joins: bool = False
 
 
 def _plural(rule: PhraseRule) -> bool:
@@ -326,6 +328,7 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
     ]
     context_prefilter = _context_prefilter(taxonomy)
     unserved = tuple((key, _utf8(key)) for key in sorted(set(sources) - set(served)))
+    joins = bool(taxonomy.rules.list_item_words)  # (no enumeration rule: nothing to find)
     scanner = _Scanner(
         sources,
         {},
@@ -336,7 +339,7 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         {end: frozenset(keys) for end, keys in endings.items()},
         tuple(sorted({len(end) for end in endings})),
         _ending_tails(endings),
-        automaton=_automaton(served, bounded, rules, context_prefilter),
+        automaton=_automaton(served, bounded, rules, context_prefilter, joins),
         keys_unserved=unserved,
         unserved_bytes=any(spelt is None for _, spelt in unserved),
         regexes=tuple((m.slug, m.regex) for m in taxonomy.matchers if m.regex is not None),
@@ -347,6 +350,7 @@ def _scanner(taxonomy: Taxonomy) -> _Scanner:
         context_prefilter=context_prefilter,
         employers=frozenset(taxonomy.rules.employer_topics),
         monotone=_monotone(taxonomy.rules),
+        finds_joins=joins,
         thresholds={
             t.slug: t.min_score if t.min_score is not None else taxonomy.rules.threshold
             for t in taxonomy.topics
@@ -374,6 +378,7 @@ def _automaton(
     bounded: dict[bytes, re.Pattern[str]],
     rules: dict[bytes, dict[tuple[str, ...], list[PhraseRule]]],
     contexts: tuple[str, ...] | None = None,
+    joins: bool = False,
 ) -> ahocorasick.Automaton | None:
     """One Aho-Corasick automaton finding, in ``" " + _words_of(low) + " "``, every place a
     phrase of a served key can start: for the keys with a ``bounded`` pattern, each phrase
@@ -381,9 +386,10 @@ def _automaton(
     takes a plural: nothing but a non-word character can follow a match), and each of its
     first words followed by two spaces (a gap of two characters or more, "Twelve - Factor");
     for the other served keys, the key as a whole word (they are scanned the reference way
-    when present); and the ``contexts`` strings (see _context_prefilter). Values:
-    ``(length - 1, key or None, bounded pattern or None, length of the key, whether a
-    sentence context can start there)``.
+    when present); the ``contexts`` strings (see _context_prefilter); and, with ``joins``, the
+    conjunctions that separate enumeration items (see _JOIN_STRINGS). Values:
+    ``(length - 1, key or None, bounded pattern or None, length of the key, marks)``, marks:
+    ``_CONTEXT`` when a sentence context can start there, ``_JOIN`` at a conjunction.
 
     Every match of a phrase is such a place: its gaps and any character not an ASCII letter
     or digit read as spaces there. Of a key's strings only those that do not start with
@@ -391,9 +397,9 @@ def _automaton(
     no two keys meet at one place either). Most places are matches: the common words that
     start a phrase ("on", "at", "new") are not looked at unless the phrase's next word follows.
     """
-    if not served and not contexts:
+    if not served and not contexts and not joins:
         return None
-    strings: dict[str, tuple[int, bytes | None, re.Pattern[str] | None, int, bool]] = {}
+    strings: dict[str, tuple[int, bytes | None, re.Pattern[str] | None, int, int]] = {}
     for key in served:
         pattern = bounded.get(key)
         if pattern is None:
@@ -409,18 +415,36 @@ def _automaton(
         for string in mine:
             if not any(o != string and string.startswith(o) for o in mine):
                 assert string not in strings
-                strings[string] = (len(string) - 1, key, pattern, len(key), False)
-    for string in contexts or ():
-        if not any(o != string and string.startswith(o) for o in contexts):
-            length, key, pattern, key_size, _ = strings.get(
-                string, (len(string) - 1, None, None, 0, 0)
-            )
-            strings[string] = (length, key, pattern, key_size, True)
+                strings[string] = (len(string) - 1, key, pattern, len(key), 0)
+    marked = [
+        (s, _CONTEXT)
+        for s in contexts or ()
+        if not any(
+            o != s and s.startswith(o)
+            for o in contexts  # type: ignore[union-attr]
+        )
+    ]
+    if joins:
+        marked += [(s, _JOIN) for s in _JOIN_STRINGS]
+    for string, mark in marked:
+        length, key, pattern, key_size, marks = strings.get(
+            string, (len(string) - 1, None, None, 0, 0)
+        )
+        strings[string] = (length, key, pattern, key_size, marks | mark)
     automaton = ahocorasick.Automaton()
     for string, value in strings.items():
         automaton.add_word(string, value)
     automaton.make_automaton()
     return automaton
+
+
+# What an automaton string marks besides a phrase (see _automaton).
+_CONTEXT, _JOIN = 1, 2
+# The conjunctions of the item separators (see _ITEM_SEP_RE) as the automaton reads them: a
+# word between two non-word characters (whitespace, exactly, is checked in _separators). "&"
+# is no word there: it is looked for as a character, with the punctuation.
+_JOIN_WORDS = {"a": "and", "o": "or", "l": "like", "s": "such as", "i": "including"}
+_JOIN_STRINGS = tuple(" " + word + " " for word in _JOIN_WORDS.values())
 
 
 def _monotone(rules: TaggingRules) -> bool:
@@ -448,11 +472,17 @@ def _lower(text: str) -> str:
 
 
 def _find_mentions(
-    text: str, taxonomy: Taxonomy, lowered: str | None = None, places: list[int] | None = None
+    text: str,
+    taxonomy: Taxonomy,
+    lowered: str | None = None,
+    places: list[int] | None = None,
+    joins: list[int] | None = None,
 ) -> dict[str, list[tuple[int, int, bool, str]]]:
     """All phrase/acronym/regex mentions per topic: ``(start, end, weak, matched text)``;
-    and, appended to ``places`` when given, the offsets where a sentence-context match can
-    start (see _context_prefilter: the same scan finds them).
+    appended to ``places`` when given, the offsets where a sentence-context match can start
+    (see _context_prefilter); and to ``joins``, when given and the taxonomy has an enumeration
+    rule, the offsets of the words that can be conjunctions of enumeration items, in order
+    (see _separators): the same scan finds them all.
 
     Words of a multi-word phrase may be separated by spaces, hyphens, slashes, colons or dots
     ("Twelve-Factor", "re:Invent"). A phrase glued to the next word by scraping
@@ -485,10 +515,13 @@ def _find_mentions(
     screen: set[bytes] | None = None
     if scanner.automaton is not None and size:
         padded = " " + _words_of(low) + " "
-        for last, (length, key, pattern, key_size, context) in scanner.automaton.iter(padded):
+        for last, (length, key, pattern, key_size, marks) in scanner.automaton.iter(padded):
             pos = last - length  # in `low` (the padding shifts by one)
-            if context and places is not None:
-                places.append(pos)
+            if marks:
+                if marks & _CONTEXT and places is not None:
+                    places.append(pos)
+                if marks & _JOIN and joins is not None:
+                    joins.append(pos)
             if pattern is None:
                 if key is None:
                     continue
@@ -1024,19 +1057,82 @@ _Separators = tuple[list[int], list[int], int] | None
 _UNSEEN: Any = object()
 
 
-def _separators(text: str, start: int, end: int) -> tuple[list[int], list[int], int]:
-    # (the matches' starts and ends read in two list comprehensions: ~20 % less than their
-    # spans zipped apart)
-    found = list(_ITEM_SEP_RE.finditer(text, start, end))
-    if not found:
-        return [], [], end
-    return [m.start() for m in found], [m.end() for m in found], end
+def _separators(
+    text: str, start: int, end: int, joins: list[int] | None = None
+) -> tuple[list[int], list[int], int]:
+    """The starts and ends of ``_ITEM_SEP_RE``'s matches in ``text[start:end]``, and ``end``.
+
+    With ``joins`` (the sorted offsets where the automaton read a conjunction's word between
+    non-word characters, see _find_mentions): the same matches found without re (whose scan
+    stops at every whitespace character to try the conjunctions there): the punctuation and
+    "&" by str.find, the conjunctions at ``joins`` checked to have whitespace on both sides
+    (tests compare with the regex). A conjunction's match takes the whitespace either side,
+    so one that starts inside the one before is no match (re resumes after a match)."""
+    if joins is None:
+        # (the matches' starts and ends read in two list comprehensions: ~20 % less than
+        # their spans zipped apart)
+        found = list(_ITEM_SEP_RE.finditer(text, start, end))
+        if not found:
+            return [], [], end
+        return [m.start() for m in found], [m.end() for m in found], end
+    seg = text[start:end]
+    marks = [start + i for ch in _SEP_CHARS if ch in seg for i in _char_places(seg, ch)]
+    words: list[tuple[int, int]] = []
+    if "&" in seg:
+        for i in _char_places(seg, "&"):
+            if 0 < i < len(seg) - 1 and seg[i - 1].isspace() and seg[i + 1].isspace():
+                words.append((start + i - 1, start + i + 2))
+    k = bisect.bisect_right(joins, start)  # (the whitespace before the word is in the sentence)
+    stop = bisect.bisect_left(joins, end, k)
+    if k < stop:
+        get = _JOIN_WORDS.get
+        for pos in joins[k:stop]:
+            word = get(text[pos])
+            if word is not None:
+                after = pos + len(word)
+                if (
+                    after < end
+                    and text[after].isspace()
+                    and text[pos - 1].isspace()
+                    and text.startswith(word, pos)
+                ):
+                    words.append((pos - 1, after + 1))
+    if not words:
+        if not marks:
+            return [], [], end
+        marks.sort()
+        return marks, [i + 1 for i in marks], end
+    if len(words) > 1:
+        words.sort()
+        kept, last_end = [], -1
+        for span in words:
+            if span[0] >= last_end:
+                kept.append(span)
+                last_end = span[1]
+        words = kept
+    spans = words + [(i, i + 1) for i in marks]
+    spans.sort()
+    return [a for a, _ in spans], [b for _, b in spans], end
+
+
+_SEP_CHARS = ",;()—–"  # the item separators that are one character (see _ITEM_SEP_RE)
+
+
+def _char_places(text: str, ch: str) -> list[int]:
+    """Every offset of the character ``ch`` in ``text`` (str.find: memchr-fast)."""
+    places = []
+    i = text.find(ch)
+    while i >= 0:
+        places.append(i)
+        i = text.find(ch, i + 1)
+    return places
 
 
 def _listed(
     text: str,
     starts: list[int],
     separators: dict[int, _Separators],
+    joins: list[int] | None,
     rules: TaggingRules,
     start: int,
     end: int,
@@ -1044,7 +1140,8 @@ def _listed(
 ) -> bool:
     """Whether the mention ``start:end`` in sentence ``idx`` is an item of an enumeration:
     a short piece between separators, within 120 characters either side, in a run of short
-    pieces (see :func:`_in_enumeration`). ``separators`` caches each sentence's.
+    pieces (see :func:`_in_enumeration`). ``separators`` caches each sentence's; ``joins``:
+    see :func:`_separators`.
 
     The same answer as :func:`_listed_reference` (tests compare them), without building the
     list of piece bounds: piece ``k`` of the window runs from the end of separator ``k - 1``
@@ -1056,7 +1153,7 @@ def _listed(
     seps = separators.get(idx, _UNSEEN)
     if seps is _UNSEEN:
         sentence_end = starts[idx + 1] if idx + 1 < len(starts) else len(text)
-        seps = _separators(text, starts[idx], sentence_end)
+        seps = _separators(text, starts[idx], sentence_end, joins)
         if len(seps[0]) + 1 < min_items:
             # too few separators in the whole sentence for a run of `min_items` pieces in
             # any window of it (half the sentences looked at): no mention of it is listed
@@ -1230,7 +1327,9 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     title_mentions = _find_mentions(title, taxonomy) if title else {}
     lowered = _lower(masked)
     places: list[int] = []
-    body_mentions = _find_mentions(masked, taxonomy, lowered, places)
+    # (the conjunctions of enumerations, when the scan finds them: see _separators)
+    joins: list[int] | None = [] if scanner.finds_joins else None
+    body_mentions = _find_mentions(masked, taxonomy, lowered, places, joins)
 
     # Each mention's sentence, once.
     where = bisect.bisect_right
@@ -1383,7 +1482,7 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
         )
 
     # (a partial, not a closure: one Python call fewer for each of ~15 mentions a text)
-    listed = partial(_listed, masked, starts, separators, rules)
+    listed = partial(_listed, masked, starts, separators, joins, rules)
 
     def exact(t: _Topic) -> _Scored:
         return _score(t, rules, body_units, listed)

@@ -88,9 +88,9 @@ def test_fast_finder_equals_reference_on_fixtures(index):
 def _tag_reference(title: str, body: str) -> list[tagging.TopicMatch]:
     fast = tagging._find_mentions
 
-    def reference(text, taxonomy, lowered=None, places=None):
-        if places is not None:  # the context places come with the fast finder's scan
-            fast(text, taxonomy, lowered, places)
+    def reference(text, taxonomy, lowered=None, places=None, joins=None):
+        if places is not None or joins is not None:  # (they come with the fast finder's scan)
+            fast(text, taxonomy, lowered, places, joins)
         return tagging._find_mentions_reference(text, taxonomy, lowered)
 
     tagging._find_mentions = reference
@@ -311,16 +311,27 @@ def test_exclusions_with_characters_re_folds_specially():
         _same(text)
 
 
+def _join_places(text: str) -> list[int]:
+    """The conjunctions' places tag_text gets from _find_mentions' scan."""
+    joins: list[int] = []
+    tagging._find_mentions(text, TAXONOMY, tagging._lower(text), [], joins)
+    return joins
+
+
 def _listed_both(text: str, rules, positions) -> None:
+    """_listed, with the conjunctions' places from the scan and with the regex, equals
+    _listed_reference."""
     starts = tagging._sentence_starts(text)
-    fast, slow = {}, {}
+    joins = _join_places(text)
+    fast, fast_re, slow = {}, {}, {}
     for start in positions:
         end = min(len(text), start + 6)
         idx = max(0, bisect.bisect_right(starts, start) - 1)
         args = (text, starts)
-        assert tagging._listed(*args, fast, rules, start, end, idx) == tagging._listed_reference(
-            *args, slow, rules, start, end, idx
-        ), (text[max(0, start - 130) : start + 130], start)
+        expected = tagging._listed_reference(*args, slow, rules, start, end, idx)
+        where = (text[max(0, start - 130) : start + 130], start)
+        assert tagging._listed(*args, fast, joins, rules, start, end, idx) == expected, where
+        assert tagging._listed(*args, fast_re, None, rules, start, end, idx) == expected, where
 
 
 def test_listed_equals_reference_on_fixtures():
@@ -357,6 +368,38 @@ def test_item_separators_are_the_reference_pattern(text, start):
     assert [m.span() for m in tagging._ITEM_SEP_RE.finditer(text, start)] == [
         m.span() for m in reference.finditer(text, start)
     ]
+
+
+def _separators_both(text: str) -> None:
+    """_separators with the conjunctions' places from the scan finds what the regex finds, in
+    every sentence and in slices that cut a conjunction's whitespace off."""
+    joins = _join_places(text)
+    assert joins == sorted(joins)
+    starts = tagging._sentence_starts(text)
+    bounds = [*zip(starts, [*starts[1:], len(text)], strict=True)]
+    bounds += [(a, b) for a in range(0, len(text), 5) for b in (a + 1, a + 6, a + 12, len(text))]
+    for start, end in bounds:
+        end = min(end, len(text))
+        assert tagging._separators(text, start, end, joins) == tagging._separators(
+            text, start, end
+        ), (text, start, end)
+
+
+def test_separators_from_the_scan_on_fixtures():
+    for text in _texts()[:80]:
+        _separators_both(tagging._mask_urls(text[: TAXONOMY.rules.max_chars])[0])
+
+
+_SEP_PIECES = [
+    *_LIST_PIECES, "\t", "\u00a0", "\u2009", "And", "AND", "&", "&&", "and", "or", "such  as",
+    "such-as", "like", "\u212aike", "İncluding", "ors", "x,", "é", "Heroku and Fly.io",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(st.lists(st.sampled_from(_SEP_PIECES), max_size=40).map("".join))
+def test_separators_from_the_scan_on_random_text(text):
+    _separators_both(text)
 
 
 # -- URLs ----------------------------------------------------------------------------------------
