@@ -533,7 +533,9 @@ _CAMEL = re.compile(r"\b[A-Za-z]*[a-z]{2}[A-Z][a-z]+\b")
 # it), runs to the end of the hint's word and of the two words after it: the hint's window
 # ends where group 1 does (what ``_tokens_end`` found with three ``str.find`` a hint).
 _GLUE_HINT = re.compile(
-    r"[A-Z](?:(?<=[a-z.!?:)][A-Z])|(?<=[.!?][\"”’][A-Z]))(?=([a-z][^ \n]*(?:[ \n][^ \n]*){0,2}))"
+    # (the one look-behind first turns away most capitals, those after a space, ~10% sooner)
+    r"[A-Z](?<=[a-z.!?:)\"”’][A-Z])(?:(?<=[a-z.!?:)][A-Z])|(?<=[.!?][\"”’][A-Z]))"
+    r"(?=([a-z][^ \n]*(?:[ \n][^ \n]*){0,2}))"
 )
 
 

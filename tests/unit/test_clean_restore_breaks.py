@@ -1,6 +1,7 @@
 """clean.restore_breaks (windows found by one regex, insertions only, repeated names counted
 only for a word that would be split) gives what the full scan gives."""
 
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -16,7 +17,8 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "blurbs" / "heroku-direc
 _PIECES = [
     "EngineersJames", "HerokuWhere", "cultureLawrence", "ZimmanAdam", " Zimman", " is", " was",
     " has", ",", ":", "JudoScale", "GitHub", "LinksHeroku", "HoneybadgerHoneybadger", "iPhone",
-    "2024.Show", "year.”The", "discuss:How", "re:Invent", "IBM)Adam", "(0:26)Intro",
+    "2024.Show", "year.”The", "it.’So", "now!\"We", "discuss:How", "re:Invent", "IBM)Adam",
+    "(0:26)Intro",
     "https://x.com/aBc?d=Ef", "www.FooBar.com", "seeHttps://", "fooBarhttps://y.io/Ab",
     "Aa", "aA", "xY", "The", "a", " ", "  ", "\n", "\n\n", "\t", ".", ")", "”", "é", "2",
 ]  # fmt: skip
@@ -86,3 +88,15 @@ def test_restore_breaks_on_the_sample() -> None:
         assert clean._glue_windows(line) == _windows_by_words(line)
         changed += fast != line
     assert changed > 10
+
+
+# the hint as first written (a capital after a lowercase letter or ".!?:)", a quote between)
+_HINT_AS_WRITTEN = re.compile(r"[A-Z](?:(?<=[a-z.!?:)][A-Z])|(?<=[.!?][\"”’][A-Z]))[a-z]")
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(_texts)
+def test_glue_hints_are_the_hints_as_written(text: str) -> None:
+    assert [m.start() for m in clean._GLUE_HINT.finditer(text)] == [
+        m.start() for m in _HINT_AS_WRITTEN.finditer(text)
+    ]
