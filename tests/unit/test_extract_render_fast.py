@@ -90,7 +90,62 @@ _SENTENCE_PIECES = [
 @given(st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=30).map("".join))
 def test_cached_opening_sentences_are_split_sentences(text: str) -> None:
     for _ in range(2):  # computed, then from the cache
-        assert extract._opening_sentences(text) == tuple(extract.split_sentences(text))
+        assert tuple(extract._opening_sentences(text)) == tuple(extract.split_sentences(text))
+
+
+def _split_sentences_reference(text: str) -> list[str]:
+    """split_sentences as it was: the whole list at once, the match read again each time."""
+    out: list[str] = []
+    start = 0
+    for m in extract._SENTENCE_END.finditer(text):
+        if m.group(0)[0] == ".":
+            word = text[max(0, m.start() - 6) : m.start()].rsplit(" ", 1)[-1]
+            if word.lower() in extract._ABBREVIATIONS or (len(word) == 1 and word.isupper()):
+                continue
+        piece = text[start : m.start() + (0 if m.group(0)[0] == "\n" else 1)]
+        tail = m.group(0)[1:].strip()
+        if tail and m.group(0)[0] != "\n":
+            piece += tail
+        if piece.strip():
+            out.append(piece.strip())
+        start = m.end()
+    if text[start:].strip():
+        out.append(text[start:].strip())
+    return out
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(_SENTENCE_PIECES), st.text(max_size=3)), max_size=30).map(
+        "".join
+    ),
+    st.lists(st.integers(0, 12), min_size=1, max_size=4),
+)
+def test_lazy_sentences_read_in_turns_are_split_sentences(text: str, reads: list[int]) -> None:
+    """Readers that stop after some sentences, one after another, and then one that reads them
+    all (a fresh text each time: not from the cache)."""
+    want = _split_sentences_reference(text)
+    assert extract.split_sentences(text) == want
+    lazy = extract._SentencesSoFar(text)
+    for n in reads:
+        got = [s for _, s in zip(range(n), lazy, strict=False)]
+        assert got == want[:n]
+    assert list(lazy) == want
+
+
+def test_lazy_sentences_read_side_by_side() -> None:
+    text = "One here. Two there! Three, e.g. four? Five\n\nSix. Seven"
+    want = _split_sentences_reference(text)
+    lazy = extract._SentencesSoFar(text)
+    first, second = iter(lazy), iter(lazy)
+    assert [next(first), next(second), next(second), next(second), next(first)] == [
+        want[0],
+        want[0],
+        want[1],
+        want[2],
+        want[1],
+    ]
+    assert [*first] == want[2:] and [*second] == want[3:] and len(want) == 6
 
 
 def test_summary_and_title_read_the_cached_sentences() -> None:
