@@ -222,8 +222,14 @@ def matches_at(
 
 
 def has_cut_mark(text: str) -> bool:
-    """True when the raw text carries a feed's "read more" mark (it was cut off)."""
-    return bool(re.search(r"\[(?:…|\.\.\.|&#8230;|&hellip;)\]", text))
+    """True when the raw text carries a feed's "read more" mark (it was cut off).
+
+    (Every mark holds a "[": most blurbs have none, and a one-character find of it is
+    quicker than the regex's own search — ~1 µs a blurb.)"""
+    return "[" in text and _CUT_MARK.search(text) is not None
+
+
+_CUT_MARK = re.compile(r"\[(?:…|\.\.\.|&#8230;|&hellip;)\]")
 
 
 # ---------------------------------------------------------------------------------------------

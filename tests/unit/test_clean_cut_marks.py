@@ -1,5 +1,7 @@
-"""clean.strip_html finds a "read more" mark's "…]" / "...]" by a regex led by its "]"; it says
-what ``in`` says."""
+"""clean.strip_html finds a "read more" mark's "…]" / "...]" by a regex led by its "]", and
+clean.has_cut_mark looks for a "[" first; both say what the plain checks say."""
+
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,3 +31,13 @@ def test_cut_marks_dropped() -> None:
     assert clean.strip_html("a […] b [...] c") == "a … b … c"
     assert clean.strip_html("not a mark ..] nor .] nor [..]") == "not a mark ..] nor .] nor [..]"
     assert clean.strip_html(stamps + "more ...] x") == clean._drop_cut_marks(stamps + "more ...] x")
+
+
+_MARKS = ["[", "]", "…", "...", "&#8230;", "&hellip;", "[…]", "[...]", "[&#8230;]", "[&hellip;]"]
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_MARKS), st.text(max_size=2)), max_size=20).map("".join))
+def test_has_cut_mark_is_the_regex(text: str) -> None:
+    expected = bool(re.search(r"\[(?:…|\.\.\.|&#8230;|&hellip;)\]", text))
+    assert clean.has_cut_mark(text) == expected
