@@ -51,7 +51,7 @@ import ahocorasick
 from digest.episode import Episode
 from digest.taxonomy import TOKEN_RE, PhraseRule, TaggingRules, Taxonomy
 
-__all__ = ["TopicMatch", "tag", "tag_text"]
+__all__ = ["TopicMatch", "tag", "tag_slugs", "tag_text"]
 
 # "https://…", "www.…" in any case. Written to start with a character class (then re scans for
 # it in C): `(?:https?://|www\.)` with IGNORECASE is 3.5× slower on the same texts.
@@ -1315,6 +1315,20 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     tested only for topics whose score could reach their threshold (bounds first: every
     mention an item, none), other topics' exact scores only when the share rule needs them;
     evidence is worded only for the topics applied."""
+    return _tagged(title, body, taxonomy, False)
+
+
+def tag_slugs(title: str, body: str, taxonomy: Taxonomy) -> list[str]:
+    """The sorted slugs of :func:`tag_text`'s topics (tests compare them): what ingest keeps.
+
+    Why: with no score or evidence to give, a topic whose lowest score (every mention an
+    enumeration item) reaches its threshold is applied without its exact score, whose
+    enumeration tests cost most of the scoring, unless the share rule needs it."""
+    return _tagged(title, body, taxonomy, True)
+
+
+def _tagged(title: str, body: str, taxonomy: Taxonomy, slugs_only: bool) -> list[Any]:
+    """:func:`tag_text`, or with ``slugs_only`` :func:`tag_slugs`."""
     rules = taxonomy.rules
     scanner = _scanner(taxonomy)
     # Past `max_chars` a transcript is not read at all: the depths of a 65,000-character
@@ -1494,24 +1508,35 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
     high_listed, low_listed = (_never, _always) if rules.list_factor <= 1 else (_always, _never)
     scored: list[_Scored | None] = []
     highs: list[float] = []  # each topic's highest score (its score when known)
-    for t in topics:
+    # (slugs_only) the topics whose `scored` is their lowest score, not their score: applied
+    # whatever `listed` says
+    bounded: set[int] = set()
+    for k, t in enumerate(topics):
         if lazy and (t.lead or t.body):
             high = _score(t, rules, body_units, high_listed)[0]
             if t.weak_only or high < t.threshold:  # not applied, whatever `listed` says
                 scored.append(None)
                 highs.append(high)
                 continue
+            if slugs_only:
+                low = _score(t, rules, body_units, low_listed)
+                if low[0] >= t.threshold:
+                    scored.append(low)
+                    highs.append(high)
+                    bounded.add(k)
+                    continue
         s = exact(t)
         scored.append(s)
         highs.append(s[0])
 
-    # (topic, its score): the share rule needs every topic's score — or bounds close enough.
+    # (the topics that reach their threshold, by index) The share rule needs every topic's
+    # score — or bounds close enough.
     candidates = [
-        (t, s)
-        for t, s in zip(topics, scored, strict=True)
+        k
+        for k, (t, s) in enumerate(zip(topics, scored, strict=True))
         if s is not None and not t.weak_only and s[0] >= t.threshold
     ]
-    keep = [not t.lone for t, _ in candidates]
+    keep = [not topics[k].lone for k in candidates]
     if not all(keep):
         share = rules.lone_min_share
         total_low = total_high = 0.0
@@ -1519,26 +1544,33 @@ def tag_text(title: str, body: str, taxonomy: Taxonomy) -> list[TopicMatch]:
             # the lowest score, needed only here (most texts have no lone candidate)
             total_low += s[0] if s is not None else _score(t, rules, body_units, low_listed)[0]
             total_high += high
-        # A lone candidate is decided by the bounds when its score reaches the share of the
-        # highest total, or misses that of the lowest; else every score is needed.
+        # A lone candidate is decided by the bounds when its score (or lowest score) reaches
+        # the share of the highest total, or its highest score misses that of the lowest; else
+        # every score is needed.
         if all(
-            not t.lone or s[0] >= share * total_high or s[0] < share * total_low
-            for t, s in candidates
+            not topics[k].lone
+            or scored[k][0] >= share * total_high  # type: ignore[index]
+            or highs[k] < share * total_low
+            for k in candidates
         ):
             total_evidence = total_high
         else:
             total_evidence = 0.0
             for k, t in enumerate(topics):
                 s = scored[k]
-                if s is None:
+                if s is None or k in bounded:
                     s = scored[k] = exact(t)
                 total_evidence += s[0]
         min_lone = share * total_evidence
-        keep = [not t.lone or s[0] >= min_lone for t, s in candidates]
+        keep = [
+            not topics[k].lone or scored[k][0] >= min_lone  # type: ignore[index]
+            for k in candidates
+        ]
 
-    results = [
-        _match(t, s, body_chars) for (t, s), kept in zip(candidates, keep, strict=True) if kept
-    ]
+    kept = [k for k, ok in zip(candidates, keep, strict=True) if ok]
+    if slugs_only:
+        return sorted(topics[k].slug for k in kept)
+    results = [_match(topics[k], scored[k], body_chars) for k in kept]  # type: ignore[arg-type]
     results.sort(key=lambda r: (-r.score, r.slug))
     return results
 

@@ -3,7 +3,7 @@ with the reference finders) gives: same topics, scores and evidence, on the samp
 labelled set, hard cases, synthesised blurbs and random text. And each shortcut tag_text takes
 finds what the plain way finds: the sentences the context prefilter keeps hold every context
 match, the case turns are those of _CASE_TURN_RE, URLs are masked with or without the
-"no URL here" test."""
+"no URL here" test. tag_slugs gives the reference's slugs wherever tag_text is compared."""
 
 from __future__ import annotations
 
@@ -51,9 +51,13 @@ def _texts() -> list[str]:
 
 
 def _same(title: str, body: str, taxonomy=TAXONOMY) -> None:
-    assert tagging.tag_text(title, body, taxonomy) == tagging._tag_text_reference(
-        title, body, taxonomy
-    ), (title, body[:300])
+    """tag_text's matches and tag_slugs' slugs are the reference's."""
+    reference = tagging._tag_text_reference(title, body, taxonomy)
+    assert tagging.tag_text(title, body, taxonomy) == reference, (title, body[:300])
+    assert tagging.tag_slugs(title, body, taxonomy) == sorted(m.slug for m in reference), (
+        title,
+        body[:300],
+    )
 
 
 def test_equals_reference_on_the_sample_labelled_set_and_hard_cases():
