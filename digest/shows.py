@@ -114,6 +114,8 @@ class ShowRegistry:
     # (see _domains_present) domains by the two characters either side of their first dot
     _domain_keys: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict, repr=False)
     _domain_rest: list[tuple[int, str]] = field(default_factory=list, repr=False)
+    # (see _domains_present) a dot followed by the two characters after some domain's first dot
+    _domain_dots: re.Pattern[str] | None = field(default=None, repr=False)
     # any mention name at all (one scan of the opening before a str.find per name); None: no
     # pre-check
     _mention_any: re.Pattern[str] | None = field(default=None, repr=False)
@@ -162,6 +164,9 @@ class ShowRegistry:
                 self._domain_keys.setdefault(key, []).append((i, dot, domain))
             else:
                 self._domain_rest.append((i, domain))
+        if self._domain_keys:
+            tails = sorted({key[3:] for key in self._domain_keys})
+            self._domain_dots = re.compile(r"\.(?:" + "|".join(map(re.escape, tails)) + ")")
         # Names are found with str.find on the lower-cased text (C speed: ingest attributes
         # 10,000 blurbs), then their surroundings are checked by two small anchored regexes.
         for name in sorted(set(names), key=len, reverse=True):
@@ -214,15 +219,20 @@ class ShowRegistry:
         enumerate(self._domains) if d in low}``, found from the text's dots instead of one
         scan of the whole text per domain (a blurb has ~30 dots; shows.yml has ~50 domains).
         Every occurrence of a domain puts its first dot on one of the text's dots, with the
-        same two characters either side; domains too short for that are searched as before."""
+        same two characters either side; domains too short for that are searched as before.
+        Only the dots followed by what follows some domain's first dot are visited, found by
+        one regular expression led by the dot (~4 of a note's ~16 dots, ~5 of a 10k blurb's
+        ~27: ~1.6-2x cheaper than visiting every dot).  A dot within a match is no domain's
+        first dot: one of the two characters before it is a dot."""
         present = {i for i, domain in self._domain_rest if domain in low}
+        if self._domain_dots is None:
+            return present
         keys = self._domain_keys
-        at = low.find(".", 2)
-        while at >= 0:
+        for m in self._domain_dots.finditer(low, 2):
+            at = m.start()
             for i, dot, domain in keys.get(low[at - 2 : at + 3], ()):
                 if low.startswith(domain, at - dot):
                     present.add(i)
-            at = low.find(".", at + 1)
         return present
 
     def lookup(self, name: str) -> Show | None:

@@ -12,7 +12,8 @@ from tests.conftest import examples
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
 SHOWS = load_shows(ROOT / "content" / "shows.yml")
-# short domains (no two characters before the first dot, or none after) take the plain scan
+# short domains (no two characters before the first dot, or none after) take the plain scan;
+# the others are looked for at the dots followed by what follows a domain's first dot
 ODD = parse_shows(
     [
         {"name": "Xa Show", "slug": "xa", "homepage": "https://x.ai/"},
@@ -21,6 +22,9 @@ ODD = parse_shows(
         {"name": "Pod Show", "slug": "pod", "homepage": "https://www.pod.fm/show"},
         {"name": "Pod Other", "slug": "pod-other", "homepage": "https://pod.fm/other"},
         {"name": "Go Show", "slug": "go", "homepage": "https://go.dev/cast"},
+        # a dot among the two characters after the first (the dot-led regex consumes it)
+        {"name": "Dot Show", "slug": "dot", "homepage": "https://ab.c.de/"},
+        {"name": "Dots Show", "slug": "dots", "homepage": "https://pod.f.m/"},
     ]
 )
 
