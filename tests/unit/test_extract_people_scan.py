@@ -56,3 +56,27 @@ def test_people_from_the_scan_on_real_blurbs(monkeypatch: pytest.MonkeyPatch) ->
     fast = [extract.find_people(t) for t in texts]
     assert fast == _reference_people(monkeypatch, texts)
     assert sum(bool(guests) for guests, _ in fast) > 5
+
+
+def _without_phrase_pre_checks(texts: list[str]) -> list:
+    saved = dict(extract._NEEDS_RE)
+    extract._NEEDS_RE.clear()
+    try:
+        return [extract.find_people(t) for t in texts]
+    finally:
+        extract._NEEDS_RE.update(saved)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(_texts)
+def test_phrase_pre_checks_let_every_match_through(text: str) -> None:
+    assert [extract.find_people(text)] == _without_phrase_pre_checks([text])
+
+
+def test_role_trigger_pre_check_on_real_blurbs() -> None:
+    lines = [ln for ln in SAMPLE.read_text(encoding="utf-8").split("\n") if len(ln) > 40]
+    texts = [clean.restore_breaks(extract.normalise_text(ln))[:3000] for ln in lines]
+    texts += [f"So. Dana Smith,{space}CTO of Acme said so." for space in (" ", "\n", "\t")]
+    fast = [extract.find_people(t) for t in texts]
+    assert fast == _without_phrase_pre_checks(texts)
+    assert fast[-1][0] == ["Dana Smith"]
