@@ -114,7 +114,10 @@ def isprintable(text: str) -> bool:
     left is the UTF-8 of the other characters, a few hundred, checked as before."""
     if len(text) < 256:
         return text.isprintable()
-    rest = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_PRINTABLE)
+    last, data = _LAST_UTF8
+    if text is not last:
+        data = text.encode("utf-8", "surrogatepass")
+    rest = data.translate(None, _ASCII_PRINTABLE)
     if not rest:
         return True
     if min(rest) < 0x80:
@@ -271,6 +274,22 @@ _MOJIBAKE_SECONDS = frozenset((0xC2, 0xC5, 0xC6, 0xCB, 0xE2))
 _MOJIBAKE_LOOKS = 200  # lead characters looked at before leaving it to the regex
 
 
+# The last text :func:`might_be_mojibake` encoded, and its UTF-8 (no lone surrogate in it:
+# the same bytes as with "surrogatepass").  Why: ingest checks a text for mojibake and then,
+# the very same object, for printable characters (:func:`isprintable`): one encoding of a
+# 48 kB transcript (~50 µs) serves both.  Looked up by identity: the reference kept here
+# holds the object, so no other text can be it.
+_LAST_UTF8: tuple[str | None, bytes] = (None, b"")
+
+
+def _utf8(text: str) -> bytes:
+    """``text.encode("utf-8")``, kept as :data:`_LAST_UTF8`."""
+    global _LAST_UTF8
+    data = text.encode("utf-8")
+    _LAST_UTF8 = (text, data)
+    return data
+
+
 def might_be_mojibake(text: str) -> bool:
     """False only when ``text`` holds no :data:`_MOJIBAKE_HINT` pair (True: maybe; the regex
     decides).
@@ -283,7 +302,7 @@ def might_be_mojibake(text: str) -> bool:
     if text.isascii():
         return False
     try:
-        data = text.encode("utf-8")
+        data = _utf8(text)
     except UnicodeEncodeError:  # (a lone surrogate: let the regex decide)
         return True
     looks = 0
