@@ -27,7 +27,9 @@ What it does, and why each piece pays (profiles in docs/benchmarks.md):
   next. It is flushed before a fork, at the join, and before the render cache is saved.
 * **A frozen heap** (``FAST_BUILD_GC_FREEZE``, default on): once reading is done the articles
   are moved out of the cyclic collector's reach, and full collections come 10× more rarely,
-  until the build ends; the heap is frozen again at interpreter exit.
+  until the build ends; the heap is frozen again at interpreter exit. Pelican's content
+  cache is unpickled with the collector paused and frozen once loaded (patches.py): the
+  collections its million allocations triggered walked everything loaded so far.
 
 Switch it off by removing ``fast_build`` from ``PLUGINS``; the output is the same.
 """
@@ -515,6 +517,10 @@ def configure(pelican) -> None:
     patches.apply()
     patches._state["background_save"] = bool(settings.get("FAST_BUILD_CACHE_PROCESS", True))
     patches.freeze_urls(False)
+    # Content caches are loaded with the collector paused and frozen once loaded: what they
+    # hold lives until the build ends (FAST_BUILD_GC_FREEZE, as the freeze after reading).
+    freeze = bool(settings.get("FAST_BUILD_GC_FREEZE", True))
+    patches._state["after_cache_load"] = freeze_heap if freeze else None
     if settings.get("FAST_BUILD_GC_FREEZE", True) and not _heap.get("atexit"):
         _heap["atexit"] = True
         atexit.register(freeze_at_exit)

@@ -42,6 +42,7 @@ they were written against: on any other version they are skipped with a warning,
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import re
@@ -558,12 +559,21 @@ def unchanged_cache(cacher) -> bool:
 def note_cache_load(original):
     """``FileDataCacher.__init__`` (Pelican 4.12.0), recording the identity of the file a
     non-empty cache was loaded from, for :func:`unchanged_cache`, and adding the entries of
-    its journal (:func:`save_journal`)."""
+    its journal (:func:`save_journal`). With ``_state["after_cache_load"]`` set, the load
+    runs with the cyclic collector paused and the hook is called before it is back on."""
 
     def __init__(self, settings, cache_name, caching_policy, load_policy):
         path = os.path.join(settings["CACHE_PATH"], cache_name)
         before = _file_identity(path) if load_policy else None
-        original(self, settings, cache_name, caching_policy, load_policy)
+        after_load = _state.get("after_cache_load")
+        if after_load is None:
+            original(self, settings, cache_name, caching_policy, load_policy)
+        else:
+            # the hook (a freeze) runs before the collector is back: the first allocation
+            # after would start a collection walking everything just loaded
+            with _collector_paused():
+                original(self, settings, cache_name, caching_policy, load_policy)
+                after_load()
         self._fast_build_changed = {}  # keys given by cache_data, in order
         self._fast_build_loaded = (
             before
@@ -577,6 +587,23 @@ def note_cache_load(original):
 
     __init__.__wrapped__ = original  # type: ignore[attr-defined]
     return __init__
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """The cyclic collector off while a content cache is unpickled: the load (a million
+    objects at 10,000 episodes) makes no garbage, yet the collections its allocations trigger
+    walked everything loaded so far, full ones included, and full ones while the articles
+    were built from it walked it again (at 10,000 episodes 0.17 + 0.15 s of a rebuild's
+    0.35 s of full collections). ``after_cache_load`` (fast_build's ``freeze_heap``) then
+    keeps the loaded objects out of later collections."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def note_cache_data(original):

@@ -91,3 +91,76 @@ def test_build_with_a_forked_save_caches_what_pelican_caches(tmp_path_factory, t
     assert len(ours) > 5
     assert ours.keys() == theirs.keys()
     assert all(ours[key][1] == theirs[key][1] for key in ours)
+
+
+def _collections_while_loading(folder: Path) -> tuple[FileStampDataCacher, list[int]]:
+    """A cache loaded from ``folder`` and the generations of the collections run meanwhile."""
+    import gc
+
+    seen: list[int] = []
+
+    def note(phase, info):
+        if phase == "start":
+            seen.append(info["generation"])
+
+    settings = {"CACHE_PATH": str(folder), "CHECK_MODIFIED_METHOD": "mtime", "GZIP_CACHE": False,
+                "CONTENT_CACHING_LAYER": "reader"}  # fmt: skip
+    gc.callbacks.append(note)
+    try:
+        cacher = FileStampDataCacher(settings, "Readers", True, True)
+    finally:
+        gc.callbacks.remove(note)
+    return cacher, seen
+
+
+@pytest.fixture
+def big_cache(tmp_path) -> Path:
+    """A cache file whose load allocates enough containers to trigger the collector (each
+    entry a metadata dict with a list and a nested dict, as episodes' are)."""
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    entries = {
+        f"/content/{i}.md": (float(i), (f"<p>{i}</p>", {"title": str(i), "tags": [str(i)],
+                                                       "source": {"line": i}}))
+        for i in range(20_000)
+    }  # fmt: skip
+    (folder / "Readers").write_bytes(pickle.dumps(entries))
+    return folder
+
+
+def test_cache_loads_with_the_collector_paused_then_frozen(big_cache, monkeypatch):
+    """With ``after_cache_load`` set (fast_build's ``freeze_heap``), unpickling the content
+    cache triggers no collection (each one walked everything loaded so far, and the first
+    after a load without a freeze walks all of it), leaves the collector on as it found it,
+    loads what Pelican loads, and calls the hook once loaded, before the collector is back."""
+    import gc
+
+    from plugins.fast_build import fast_build
+
+    assert patches.apply()["cache_save"]
+    monkeypatch.setitem(patches._state, "after_cache_load", None)
+    reference, collected = _collections_while_loading(big_cache)
+    assert collected, "the reference load must trigger the collector for this test to count"
+    calls: list[bool] = []
+
+    def hook():
+        calls.append(gc.isenabled())
+        fast_build.freeze_heap()
+
+    monkeypatch.setitem(patches._state, "after_cache_load", hook)
+    assert gc.isenabled()
+    try:
+        cacher, collected = _collections_while_loading(big_cache)
+        assert collected == []
+        assert calls == [False]
+        assert gc.isenabled()
+        assert cacher._cache == reference._cache and len(cacher._cache) == 20_000
+        gc.disable()
+        try:
+            _collections_while_loading(big_cache)
+            assert not gc.isenabled(), "a collector that was off stays off"
+        finally:
+            gc.enable()
+    finally:
+        fast_build.thaw_heap()
+    assert gc.get_freeze_count() == 0
