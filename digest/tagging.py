@@ -794,14 +794,57 @@ def _needles(items) -> set[str] | None:
     return max(options, key=lambda o: (min(map(len, o)), -len(o)))
 
 
+def _match_strings(items) -> set[str] | None:
+    """Every text a match of the parsed ``items`` can be (zero-width tests left out: they only
+    rule matches out), when that is a few strings: literals, groups, alternations and optional
+    parts ("rails? (?:of|to keep)"); else ``None``."""
+    from re import _constants as c
+
+    out = {""}
+    for op, av in items:
+        if op is c.AT or op is c.ASSERT or op is c.ASSERT_NOT:
+            continue  # zero-width
+        if op is c.LITERAL:
+            out = {s + chr(av) for s in out}
+            continue
+        inner: set[str] | None
+        if op is c.SUBPATTERN:
+            inner = _match_strings(av[3])
+        elif op is c.BRANCH:
+            branches = [_match_strings(branch) for branch in av[1]]
+            inner = None if None in branches else set().union(*branches)  # type: ignore[arg-type]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[1] <= 1:
+            inner = _match_strings(av[2])
+            if inner is not None and av[0] == 0:
+                inner = inner | {""}
+        else:
+            return None
+        if inner is None:
+            return None
+        out = {s + t for s in out for t in inner}
+        if len(out) > _MATCH_STRINGS_MAX:
+            return None
+    return out
+
+
+_MATCH_STRINGS_MAX = 16
+
+
 def _needles_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The needles of an exclusion (see _finish): every text its matches can be when those are
+    few and long enough (a window holding none of them holds no match: most mentions of a
+    topic whose exclusion names it, "Fly" in "Fly on", are settled without the regex), else
+    the strings one of which each match holds (see _needles)."""
     try:
         from re import _parser as parser
 
-        found = _needles(parser.parse(pattern.pattern, pattern.flags))
+        parsed = parser.parse(pattern.pattern, pattern.flags)
+        found = _match_strings(parsed)
+        if not found or min(map(len, found)) < 3:
+            found = _needles(parsed)
     except Exception:  # an unknown parser shape: no prefilter, same results
         return None
-    return tuple(sorted(_lower(n) for n in found)) if found else None
+    return tuple(sorted({_lower(n) for n in found})) if found else None
 
 
 def _fold_special() -> re.Pattern[str] | None:

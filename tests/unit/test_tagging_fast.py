@@ -305,6 +305,59 @@ def test_exclusions_at_the_edges_of_their_window():
             _same(text)
 
 
+_EXCLUSION_PIECES = [
+    "rail", "rails", "Rails", " of", " to keep", "guard", "guard ", "Guard", "Fly", "fly", " on",
+    " in", " into", " fishing", "Fly.io", "container", " ship", " store", "lambda", " calculus",
+    "Phoenix", ",", " Arizona", " AZ", "JavaScript", "Java", "owned", "acquired", " by ",
+    "Salesforce", "'s", " acquisition", "Heroku", " ", "x", "é", "\n", ".", "-",
+]  # fmt: skip
+_OTHER_EXCLUSIONS = [
+    r"(?:a|b)?c(?:de)?f",
+    r"ab\bc?",
+    r"x(?=y)z?",
+    r"ab+c",
+    r"(?-i:Ab)c",
+]
+
+
+def _exclusion_patterns() -> list[re.Pattern[str]]:
+    patterns = [m.exclusions for m in TAXONOMY.matchers if m.exclusions is not None]
+    return patterns + [re.compile(p, re.IGNORECASE) for p in _OTHER_EXCLUSIONS]
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.sampled_from(_EXCLUSION_PIECES + list("abcdefxyz")), max_size=30).map("".join))
+def test_exclusion_needles_hold_every_match(text):
+    # the needles of an exclusion: each of its matches holds one (lower-cased), so a window
+    # without one holds no match; whole matches when the pattern has few (_match_strings)
+    low = tagging._lower(text)
+    for pattern in _exclusion_patterns():
+        needles = tagging._needles_of(pattern)
+        if needles is None:
+            continue
+        for m in pattern.finditer(text):
+            assert any(n in low[m.start() : m.end()] for n in needles), (pattern, m)
+
+
+def test_exclusion_needles_are_whole_matches_when_few():
+    needles = {m.slug: tagging._needles_of(m.exclusions) for m in TAXONOMY.matchers if m.exclusions}
+    assert "rail of" in needles["rails-deploys"]
+    assert "phoenix, az" in needles["elixir"]
+    parsed = re.compile(r"rails? (?:of|to keep)|guard ?rails", re.IGNORECASE)
+    assert tagging._needles_of(parsed) == (
+        "guard rails", "guardrails", "rail of", "rail to keep", "rails of", "rails to keep",
+    )  # fmt: skip
+    assert tagging._needles_of(re.compile("ab+c")) is None
+    for text in ("Rail of Heroku on Rails", "Rails to keep Rails", "guardrails Rails"):
+        _same(text)
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.sampled_from(_EXCLUSION_PIECES), max_size=40).map("".join))
+def test_exclusions_equal_reference_on_random_text(text):
+    _same(text)
+
+
 def test_exclusions_with_characters_re_folds_specially():
     # re's IGNORECASE matches "ı" to "i" and "ſ" to "s": "raıls" is "rails" to it.
     for text in ("AWS Lambda calculuſ", "AWS Lambda calculus", "AWS Lambda ΣΑΣ calculus"):
