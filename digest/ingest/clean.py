@@ -930,8 +930,10 @@ _URL_BY_CHAR_MIN = 4096
 
 def may_have_urls(text: str) -> bool:
     """False only when :func:`find_urls` finds nothing in ``text`` nor in any piece of it, even
-    with its whitespace squashed (none of the literals every match holds is there)."""
-    return "http" in text or "www." in text or "HTTP" in text
+    with its whitespace squashed (none of the literals every match holds is there: a "://",
+    whatever the case of the scheme before it — "Http://" too, whose query may hold a token
+    to scrub — or a "www.")."""
+    return "://" in text or "www." in text
 
 
 def find_urls(text: str) -> list[tuple[int, int, str]]:
@@ -956,14 +958,11 @@ def _find_urls_kept(text: str) -> tuple[tuple[int, int, str], ...]:
 def _find_urls(text: str) -> list[tuple[int, int, str]]:
     """:func:`find_urls`, found.
 
-    Nothing is found in a text that :func:`may_have_urls` turns away (a "Http://" alone):
-    checked last, and only when no match starts with one of its literals — the places where
-    a match can start are looked for first, and most texts have none (a 48 kB transcript
-    was searched three times over for those literals, ~35 µs)."""
+    (The places where a match can start are looked for first, and most texts have none:
+    every match holds one of :func:`may_have_urls`' literals, so it need not be asked.)"""
     found: list[tuple[int, int, str]] = []
     match = _URL.match
     done = 0
-    plain = False  # a match starts with "http", "HTTP" or "www.": may_have_urls is True
     for at in _url_starts(text):  # (matches_at, inline: ~8 URLs a blurb that has any)
         if at < done:
             continue
@@ -972,7 +971,6 @@ def _find_urls(text: str) -> list[tuple[int, int, str]]:
             continue
         done = m.end()
         url = m.group()
-        plain = plain or url.startswith(_URL_LITERALS)
         # trim_url, in two steps run only when they may change something (~1 µs less a URL:
         # most end with the ")" of "label (url)", and most have no "(")
         if url[-1] in _TRIMMED:
@@ -982,12 +980,7 @@ def _find_urls(text: str) -> list[tuple[int, int, str]]:
             url = _trim_glued(url, text[done : done + 16])
         # trim_url only removes from the end, so the url is a prefix of the match
         found.append((at, at + len(url), url))
-    if found and not plain and not may_have_urls(text):
-        return []
     return found
-
-
-_URL_LITERALS = ("http", "HTTP", "www.")  # what may_have_urls looks for
 
 
 _TRIMMED = frozenset(".,;:!?*…)")  # the last characters trim_url may cut

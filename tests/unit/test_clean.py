@@ -72,3 +72,18 @@ def test_urls_are_trimmed_of_punctuation_and_glued_labels() -> None:
         "https://b.com/y",
         "https://c.com/z",
     ]
+
+
+@pytest.mark.parametrize("scheme", ["Http", "hTTps", "HTTPS", "http"])
+def test_a_url_in_any_case_of_its_scheme_is_found_and_its_secrets_scrubbed(scheme: str) -> None:
+    # A "Http://" alone once made the URL search give up (its guard looked for "http" and
+    # "HTTP" only): the token below was published as it was scraped.
+    from digest.ingest.extract import extract
+
+    url = f"{scheme}://example.com/ep?utm_source=x&token=abc123&access_token={JWT}"
+    text = f"We deploy Rails apps on Heroku with our guest this week. Listen at {url} today."
+    assert [u for _, _, u in find_urls(text)] == [url]
+    episode = extract(text)
+    assert "abc123" not in episode.body and JWT not in episode.body
+    assert "utm_source" not in episode.body
+    assert [link.url for link in episode.links] == [f"{scheme.lower()}://example.com/ep"]

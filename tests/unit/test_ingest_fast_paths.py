@@ -525,8 +525,6 @@ _URLISH = [
 
 def _urls_by_full_scan(text: str) -> list[tuple[int, int, str]]:
     """find_urls as it was: the URL regex scanned over the whole text."""
-    if "http" not in text and "www." not in text and "HTTP" not in text:
-        return []
     found = []
     for m in clean._URL.finditer(text):
         url = clean.trim_url(m.group(0), text[m.end() : m.end() + 16])
