@@ -358,6 +358,22 @@ def test_exclusions_equal_reference_on_random_text(text):
     _same(text)
 
 
+@pytest.mark.parametrize("count", range(1, 9))
+def test_exclusions_with_many_mentions(count):
+    # a topic mentioned more than a few times is looked for in the whole text first
+    for excluded, mention in (
+        ("Fly on", "Fly.io"),
+        ("guard rails", "Rails"),
+        ("Phoenix, AZ", "Phoenix"),
+        ("container ship", "containers"),
+        ("acquired by Salesforce", "Salesforce"),
+        ("lambda calculus", "AWS Lambda"),
+    ):
+        mentions = ", ".join([mention] * count)
+        for text in (f"{excluded} {mentions}", f"{mentions} {excluded}", mentions):
+            _same(text)
+
+
 def test_exclusions_with_characters_re_folds_specially():
     # re's IGNORECASE matches "ı" to "i" and "ſ" to "s": "raıls" is "rails" to it.
     for text in ("AWS Lambda calculuſ", "AWS Lambda calculus", "AWS Lambda ΣΑΣ calculus"):
