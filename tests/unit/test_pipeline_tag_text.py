@@ -70,3 +70,33 @@ def test_chapters_first_last_and_alone() -> None:
         "Notes first. " + chapters + " Notes after.",
     ):
         assert _assert_rebuilt([raw]) == 1, raw
+
+
+def test_retag_keeps_tag_texts_slugs() -> None:
+    """retag asks tagging.tag_slugs (no scores, no evidence): each episode's tags must be the
+    slugs tag_text finds in the same title and tagging text."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from synth import synthesise_blurbs
+
+    from digest.tagging import tag_text
+    from digest.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy(ROOT / "content" / "topics.yml")
+    lines = [ln for ln in SAMPLE.read_text(encoding="utf-8").splitlines() if len(ln) > 40]
+    lines += synthesise_blurbs(120, 5)
+    done = _shipped(lines)
+    pipeline.init_worker(load_shows(ROOT / "content" / "shows.yml"), taxonomy)
+    titles = [d.ex.title for d in done]
+    texts = [pipeline.tagging_text(d.ex, d.tag_insert) for d in done]
+    pipeline._PASS.update(
+        titles=titles, extracted=[d.ex for d in done], tag_inserts=[d.tag_insert for d in done]
+    )
+    try:
+        tagged = 0
+        for k, (title, text) in enumerate(zip(titles, texts, strict=True)):
+            expected = sorted({m.slug for m in tag_text(title, text, taxonomy)})
+            assert pipeline.retag(k) == expected, title
+            tagged += bool(expected)
+    finally:
+        pipeline._PASS.clear()
+    assert tagged > len(lines) // 2
