@@ -27,13 +27,7 @@ _texts = st.lists(st.one_of(st.sampled_from(_URLISH), st.text(max_size=3)), max_
 )
 
 
-def _by_full_scan(text: str) -> list[tuple[int, int, str]]:
-    """find_urls as first written: the URL regex over the whole text, trim_url on each."""
-    found = []
-    for m in clean._URL.finditer(text):
-        url = clean.trim_url(m.group(0), text[m.end() : m.end() + 16])
-        found.append((m.start(), m.start() + len(url), url))
-    return found
+_by_full_scan = clean.find_urls_reference
 
 
 def _trim_by_loop(url: str, following: str) -> str:

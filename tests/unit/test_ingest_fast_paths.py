@@ -523,13 +523,7 @@ _URLISH = [
 ]  # fmt: skip
 
 
-def _urls_by_full_scan(text: str) -> list[tuple[int, int, str]]:
-    """find_urls as it was: the URL regex scanned over the whole text."""
-    found = []
-    for m in clean._URL.finditer(text):
-        url = clean.trim_url(m.group(0), text[m.end() : m.end() + 16])
-        found.append((m.start(), m.start() + len(url), url))
-    return found
+_urls_by_full_scan = clean.find_urls_reference
 
 
 @settings(max_examples=examples(1000), deadline=None)
