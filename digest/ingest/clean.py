@@ -175,12 +175,6 @@ def contains_by_char(text: str, sub: str, k: int) -> bool:
     return next(_starts_by_char(text, sub, k), None) is not None
 
 
-def positions_by_char(text: str, sub: str, k: int) -> list[int]:
-    """:func:`positions`, found by :func:`_starts_by_char` (for "://" by its "/": a transcript
-    has a handful, where ``str.find`` of "://" takes ~55 µs)."""
-    return list(_starts_by_char(text, sub, k))
-
-
 def positions(text: str, sub: str) -> list[int]:
     """Every index where ``sub`` starts in ``text``, overlaps included (str.find, no regex:
     the fast paths use it to try a pattern only where its literal is)."""

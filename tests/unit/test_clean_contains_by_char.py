@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import clean, extract
-from tests.conftest import examples
+from tests.conftest import examples, glued
 from tests.unit.test_extract_fast_passes import _blurbs
 
 _PIECES = ["e", "y", "J", "ey", "yJ", "eyJ", "eyJhbGciOi.eyJzdWIi.sig", "JJ", "eeyJ", " ", "é"]
@@ -12,7 +12,7 @@ _PIECES = ["e", "y", "J", "ey", "yJ", "eyJ", "eyJhbGciOi.eyJzdWIi.sig", "JJ", "e
 
 @settings(max_examples=examples(1500), deadline=None)
 @given(
-    st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=2)), max_size=16).map("".join),
+    glued(_PIECES, 16, noise=2),
     st.sampled_from(["eyJ", "J", "ey", "://", "mailto:", "aa", "é!"]),
     st.integers(min_value=0, max_value=6),
 )
@@ -35,19 +35,17 @@ def test_scrub_text_urls_redacts_with_the_by_char_check() -> None:
 
 
 _SLASHY = ["/", "//", "://", ":", "http://x.co/a/b ", "https://", "www.x.org ", "a/b ", "x", " "]
-_slashy_texts = st.lists(st.one_of(st.sampled_from(_SLASHY), st.text(max_size=2)), max_size=30).map(
-    "".join
-)
+_slashy_texts = glued(_SLASHY, 30, noise=2)
 
 
 @settings(max_examples=examples(1000), deadline=None)
 @given(_slashy_texts, st.sampled_from([0, 1, 2, 64]))
-def test_positions_by_char_is_positions(text: str, misses: int) -> None:
+def test_starts_by_char_are_positions(text: str, misses: int) -> None:
     saved = clean._BY_CHAR_MISSES
     clean._BY_CHAR_MISSES = misses  # (0-2: the plain search taken over early)
     try:
         for sub, k in (("://", 1), ("://", 0), ("//", 1), ("eyJ", 2)):
-            assert clean.positions_by_char(text, sub, k) == clean.positions(text, sub)
+            assert list(clean._starts_by_char(text, sub, k)) == clean.positions(text, sub)
             assert clean.contains_by_char(text, sub, k) == (sub in text)
     finally:
         clean._BY_CHAR_MISSES = saved
