@@ -15,11 +15,13 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -32,6 +34,16 @@ FUZZ_SCALE = max(1, int(os.environ.get("FUZZ_SCALE", "1")))
 def examples(count: int) -> int:
     """Hypothesis example count for a property test, scaled up under `make fuzz`."""
     return count * FUZZ_SCALE
+
+
+def glued(pieces: Sequence[str], max_pieces: int, noise: int = 3) -> SearchStrategy[str]:
+    """Texts glued from up to ``max_pieces`` of ``pieces`` and short random strings (up to
+    ``noise`` characters each): what the property tests that compare a fast path with its
+    reference draw, so the pieces a fast path keys on meet in every order and glued to
+    anything."""
+    return st.lists(
+        st.one_of(st.sampled_from(pieces), st.text(max_size=noise)), max_size=max_pieces
+    ).map("".join)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import classify as cl
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
@@ -29,7 +29,7 @@ _PIECES = ["word ", "Word ", " ", "  ", "\t", "\n", "\u00a0", ":", "·", "-", "|
 
 @settings(max_examples=examples(600), deadline=None)
 @given(
-    st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=4)), max_size=60).map("".join),
+    glued(_PIECES, 60, noise=4),
     st.integers(0, 1100),
 )
 def test_long_lines_decided_as_the_reference(text: str, pad: int) -> None:

@@ -4,15 +4,12 @@ clean.has_cut_mark looks for a "[" first; both say what the plain checks say."""
 import re
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from digest.ingest import clean
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 _PIECES = ["]", "[", "…", ".", "..", "...", "…]", "...]", ".]", "[…]", "[...]", "[00:12:34]", " "]
-_texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=2)), max_size=25).map(
-    "".join
-)
+_texts = glued(_PIECES, 25, noise=2)
 
 
 def _has_cut_end(text: str) -> bool:
@@ -37,7 +34,7 @@ _MARKS = ["[", "]", "…", "...", "&#8230;", "&hellip;", "[…]", "[...]", "[&#8
 
 
 @settings(max_examples=examples(1000), deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_MARKS), st.text(max_size=2)), max_size=20).map("".join))
+@given(glued(_MARKS, 20, noise=2))
 def test_has_cut_mark_is_the_regex(text: str) -> None:
     expected = bool(re.search(r"\[(?:…|\.\.\.|&#8230;|&hellip;)\]", text))
     assert clean.has_cut_mark(text) == expected

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import clean
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 _PIECES = [
     " ",
@@ -30,7 +30,7 @@ def _long(text: str, at: int) -> str:
 
 @settings(max_examples=examples(800), deadline=None)
 @given(
-    st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=2)), max_size=8).map("".join),
+    glued(_PIECES, 8, noise=2),
     st.integers(min_value=0, max_value=clean._DOUBLE_SPACE_BY_UNITS * 2),
 )
 def test_has_double_space_is_in(piece: str, at: int) -> None:

@@ -1,10 +1,9 @@
 """clean.scrub_url returns a plain address as it is: what the split-clean-join path gives."""
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from digest.ingest import clean
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 _PARTS = [
     "https://", "http://", "HTTPS://", "http:", "//", "/", "x.com", "www.x.org", ":8080", "a",
@@ -14,7 +13,7 @@ _PARTS = [
 
 
 @settings(max_examples=examples(1500), deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_PARTS), st.text(max_size=3)), max_size=12).map("".join))
+@given(glued(_PARTS, 12))
 def test_plain_addresses_come_back_as_the_full_path_gives_them(url: str) -> None:
     assert clean.scrub_url(url) == clean._scrub_url_parts(url)
 

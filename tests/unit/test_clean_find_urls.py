@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from digest.ingest import clean
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "blurbs" / "heroku-directory-sample.txt"
 
@@ -22,9 +21,7 @@ _URLISH = [
     " Label:", " site: ", "Bluesky", "FooBar", "https://bsky.app/profile/a.bsky.social",
     "#x", "?y=1", "h", "s", "S", "w", "[", "]", "/FooBar", "/Foo", "9Bar", "https://x.com/aa",
 ]  # fmt: skip
-_texts = st.lists(st.one_of(st.sampled_from(_URLISH), st.text(max_size=3)), max_size=30).map(
-    "".join
-)
+_texts = glued(_URLISH, 30)
 
 
 _by_full_scan = clean.find_urls_reference

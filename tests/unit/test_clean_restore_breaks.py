@@ -5,10 +5,9 @@ import re
 from pathlib import Path
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from digest.ingest import clean
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "blurbs" / "heroku-directory-sample.txt"
 
@@ -22,9 +21,7 @@ _PIECES = [
     "https://x.com/aBc?d=Ef", "www.FooBar.com", "seeHttps://", "fooBarhttps://y.io/Ab",
     "Aa", "aA", "xY", "The", "a", " ", "  ", "\n", "\n\n", "\t", ".", ")", "”", "é", "2",
 ]  # fmt: skip
-_texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=40).map(
-    "".join
-)
+_texts = glued(_PIECES, 40)
 
 
 @settings(max_examples=examples(2000), deadline=None)

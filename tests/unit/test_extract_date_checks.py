@@ -4,10 +4,9 @@ import re
 from pathlib import Path
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from digest.ingest import extract
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
@@ -17,9 +16,7 @@ _PIECES = [
     "a/12/34/56", "-1-2", "JAN", "Feb", "mAr", "apr", "May", "jun", "Jul", "AuG", "sep", "ſep",
     "ſ", "İ", "SEP", "oct", "Nov", "dec", "de", "c", " ", "x", "٣", "١٢", "𝟘𝟙",
 ]  # fmt: skip
-_texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=25).map(
-    "".join
-)
+_texts = glued(_PIECES, 25)
 
 
 def _may_hold_date_reference(text: str) -> bool:

@@ -9,16 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import extract
-from tests.conftest import examples
+from tests.conftest import examples, glued
 from tests.unit.test_extract_fast_passes import _blurbs
 
 _END_PIECES = [
     ".", "!", "?", "…", '"', "”", "’", ")", "]", "/", "\n", " ", "\t", "a", "x.", "...", ":",
     "é", "(", "“",
 ]  # fmt: skip
-_ends = st.lists(st.one_of(st.sampled_from(_END_PIECES), st.text(max_size=2)), max_size=12).map(
-    "".join
-)
+_ends = glued(_END_PIECES, 12, noise=2)
 
 
 def _is_truncated_reference(raw_text: str, text: str, excerpt_cut: bool) -> bool:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import clean, extract
-from tests.conftest import examples
+from tests.conftest import examples, glued
 from tests.unit.test_extract_fast_passes import ROOT, SAMPLE, _blurbs, _normalise_reference
 from tests.unit.test_extract_transcript_fast import _render_transcript_reference
 
@@ -23,9 +23,7 @@ _PIECES = [
     "eyJhbGciOi.eyJzdWIi.abcd", "https://u:p@h.io/?a=1&sig=2 ", "www.@x ", "https:// ", "\u2028",
     "http://[::1 ", "ftp://x.y ", "HTTP ", "http ", ". Ann Lee: ", "[00:01:02] Bo Li: ", "JOËL: ",
 ]  # fmt: skip
-_raw_texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=30).map(
-    "".join
-)
+_raw_texts = glued(_PIECES, 30)
 
 
 def _tidy(text: str) -> bool:

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import clean, extract
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
@@ -50,9 +50,7 @@ _SPEAKER_PIECES = [
     "Abcdefghijklmnopqrstu:", "Abcdefghijklmnopqrstuv:", "Ab Cdefghijklmnopqrstuvw: ",
     "[00:12:34]", "’", "-",
 ]  # fmt: skip
-_speaker_texts = st.lists(
-    st.one_of(st.sampled_from(_SPEAKER_PIECES), st.text(max_size=3)), max_size=40
-).map("".join)
+_speaker_texts = glued(_SPEAKER_PIECES, 40)
 
 
 @settings(max_examples=examples(1000), deadline=None)
@@ -115,9 +113,7 @@ _BODY_PIECES = [
     "a", "B", "(https://x.com)", ">", "=", "!", "?", ".", "http://y", "https://", "\xa0",
     "\u3000", ". https://z.io", "!\n\t https://", "?http://", ".\x1c\x85https://",
 ]  # fmt: skip
-_body_texts = st.lists(
-    st.one_of(st.sampled_from(_BODY_PIECES), st.text(max_size=3)), max_size=30
-).map("".join)
+_body_texts = glued(_BODY_PIECES, 30)
 
 
 @settings(max_examples=examples(1000), deadline=None)

@@ -4,10 +4,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from digest.ingest import clean, extract
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
@@ -17,9 +16,7 @@ _PIECES = [
     *_LITERALS, "Dana Smith", " is the founder", ", CTO of Acme", "Jon Myer", " and ", ". ",
     "😀", "é", "\n\n", "sits down with ", "Host ", "your host, ", "Acme CEO ", "According to ",
 ]  # fmt: skip
-_texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=30).map(
-    "".join
-)
+_texts = glued(_PIECES, 30)
 
 
 @settings(max_examples=examples(500), deadline=None)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import extract
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
@@ -42,9 +42,7 @@ _PIECES = [
     "Z", "9", "é", "_x", "x_", " ", "  ", "\n", "\t", "\xa0", "\u2028", "\u3000", "\x1c", "\x85",
     "#", "-", "+", "=", "1.", "2)", ";", "[00:12:34]", "ex_doc", "\\*", "é_ü",
 ]  # fmt: skip
-_texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=40).map(
-    "".join
-)
+_texts = glued(_PIECES, 40)
 
 
 @settings(max_examples=examples(1000), deadline=None)
@@ -116,9 +114,7 @@ def _split_sentences_reference(text: str) -> list[str]:
 
 @settings(max_examples=examples(500), deadline=None)
 @given(
-    st.lists(st.one_of(st.sampled_from(_SENTENCE_PIECES), st.text(max_size=3)), max_size=30).map(
-        "".join
-    ),
+    glued(_SENTENCE_PIECES, 30),
     st.lists(st.integers(0, 12), min_size=1, max_size=4),
 )
 def test_lazy_sentences_read_in_turns_are_split_sentences(text: str, reads: list[int]) -> None:
@@ -173,9 +169,7 @@ _PHRASE_PIECES = ["Heroku", "Fly", "io", " ", "-", "_", ".", "é", "x", "Heroku 
 @settings(max_examples=examples(1000), deadline=None)
 @given(
     st.lists(st.sampled_from(_PHRASE_PIECES), min_size=1, max_size=3).map("".join),
-    st.lists(st.one_of(st.sampled_from(_PHRASE_PIECES), st.text(max_size=2)), max_size=20).map(
-        "".join
-    ),
+    glued(_PHRASE_PIECES, 20, noise=2),
 )
 def test_whole_phrase_search_matches_the_regex(phrase: str, text: str) -> None:
     full = re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", text) is not None

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import clean, extract
-from tests.conftest import examples
+from tests.conftest import examples, glued
 from tests.unit.test_extract_fast_passes import _blurbs, _transcripts
 
 # --- clean.isprintable -----------------------------------------------------------------------
@@ -77,9 +77,7 @@ _TURN_PIECES = [
     "R&D ", "&amp; ", "*star* ", "[link] ", "<b> ", "`c` ", "~ ", "\\ ", "\t", "\xa0", "’ ",
     "end. ", "Why? ", "\u200b", "x",
 ]  # fmt: skip
-_turn_texts = st.lists(
-    st.one_of(st.sampled_from(_TURN_PIECES), st.text(max_size=3)), max_size=60
-).map("".join)
+_turn_texts = glued(_TURN_PIECES, 60)
 
 
 @settings(max_examples=examples(1500), deadline=None)

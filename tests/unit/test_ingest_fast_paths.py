@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import clean, extract
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
@@ -26,9 +26,7 @@ _PIECES = [
     "RELEASED", "aired", "posted live on", "publıshed", "poſted", "March 3, 2024", "8/13/2025",
     "2024-08-13", "13th December 2024", "é", "Ünï",
 ]  # fmt: skip
-_texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=30).map(
-    "".join
-)
+_texts = glued(_PIECES, 30)
 
 
 def _real_texts() -> list[str]:
@@ -118,7 +116,7 @@ _PEOPLE = [
 
 
 @settings(max_examples=examples(400), deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_PEOPLE), st.text(max_size=3)), max_size=20).map("".join))
+@given(glued(_PEOPLE, 20))
 def test_trigger_pre_checks_agree_with_scanning_every_pattern(text: str) -> None:
     fast = extract.find_people(text, ("Corey Quinn",))
     with _every_trigger_scanned():
@@ -162,7 +160,7 @@ def test_trigger_pre_checks_on_synthetic_blurbs() -> None:
 
 
 @settings(max_examples=examples(500), deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_PEOPLE), st.text(max_size=3)), max_size=20).map("".join))
+@given(glued(_PEOPLE, 20))
 def test_trigger_start_strings_give_finditer(text: str) -> None:
     for rx in extract._STARTS:
         fast = [m.span() for m in extract._trigger_matches(rx, text)]
@@ -402,7 +400,7 @@ _DATED = [
 
 
 @settings(max_examples=examples(1000), deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_DATED), st.text(max_size=3)), max_size=25).map("".join))
+@given(glued(_DATED, 25))
 def test_glued_date_regexes_need_two_digits_in_a_row(text: str) -> None:
     """glued_prefix skips both date regexes when the head has no two digits in a row."""
     head = text[:260]
@@ -412,7 +410,7 @@ def test_glued_date_regexes_need_two_digits_in_a_row(text: str) -> None:
 
 
 @settings(max_examples=examples(1000), deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_DATED), st.text(max_size=3)), max_size=25).map("".join))
+@given(glued(_DATED, 25))
 def test_date_regexes_need_what_may_hold_date_checks(text: str) -> None:
     """glued_prefix skips both date regexes when may_hold_date says no date form is there."""
     head = text[:260]
@@ -463,7 +461,7 @@ def _turn_spans(matches) -> list[tuple[int, int]]:
 
 @settings(max_examples=examples(1000), deadline=None)
 @given(
-    st.lists(st.one_of(st.sampled_from(_TURNS), st.text(max_size=3)), max_size=30).map("".join),
+    glued(_TURNS, 30),
     st.integers(0, 40),
     st.integers(0, 400),
 )
@@ -499,7 +497,7 @@ def _colons(text: str) -> list[int]:
 
 
 @settings(max_examples=examples(1000), deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_STAMPS), st.text(max_size=3)), max_size=30).map("".join))
+@given(glued(_STAMPS, 30))
 def test_stamps_in_runs_agree_with_the_full_scan(text: str) -> None:
     assert _stamp_list(extract._stamps(text, _colons(text))) == _stamp_list(
         extract._STAMP.finditer(text)
@@ -527,7 +525,7 @@ _urls_by_full_scan = clean.find_urls_reference
 
 
 @settings(max_examples=examples(1000), deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_URLISH), st.text(max_size=3)), max_size=25).map("".join))
+@given(glued(_URLISH, 25))
 def test_url_starts_agree_with_the_full_scan(text: str) -> None:
     assert clean.find_urls(text) == _urls_by_full_scan(text)
 
@@ -548,9 +546,7 @@ _TRAILERS = [
 
 
 @settings(max_examples=examples(500), deadline=None)
-@given(
-    st.lists(st.one_of(st.sampled_from(_TRAILERS), st.text(max_size=3)), max_size=12).map("".join)
-)
+@given(glued(_TRAILERS, 12))
 def test_post_trailer_pre_check_agrees_with_the_regex(text: str) -> None:
     fast, full = extract._post_trailer(text), extract._POST_TRAILER.search(text)
     assert (fast and fast.span()) == (full and full.span())
@@ -564,7 +560,7 @@ _MARKS = [
 
 
 @settings(max_examples=examples(1000), deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_MARKS), st.text(max_size=3)), max_size=20).map("".join))
+@given(glued(_MARKS, 20))
 def test_transcript_mark_candidates_agree_with_the_search(text: str) -> None:
     fast, full = extract._transcript_mark(text), extract._TRANSCRIPT_MARK.search(text)
     assert (fast.span() if fast else None) == (full.span() if full else None)
@@ -591,7 +587,7 @@ def _cut_marks_by_regex(text: str) -> str:
 
 
 @settings(max_examples=examples(1000), deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_CUTS), st.text(max_size=2)), max_size=20).map("".join))
+@given(glued(_CUTS, 20, noise=2))
 def test_cut_marks_agree_with_the_regexes(text: str) -> None:
     assert clean._drop_cut_marks(text) == _cut_marks_by_regex(text)
 
@@ -655,11 +651,7 @@ _NUMBERED_OR_STATED = [
 
 
 @settings(max_examples=examples(1000), deadline=None)
-@given(
-    st.lists(st.one_of(st.sampled_from(_NUMBERED_OR_STATED), st.text(max_size=3)), max_size=20).map(
-        "".join
-    )
-)
+@given(glued(_NUMBERED_OR_STATED, 20))
 def test_episode_number_and_stated_date_pre_checks(text: str) -> None:
     """find_episode_number and find_date look first for their literals (lower-cased) and try
     the regex only there: the same result as searching the whole text."""

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.slugs import SLUG_MAX, slugify
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 
 def _reference(text: str, limit: int = SLUG_MAX) -> str:
@@ -25,7 +25,7 @@ _PIECES = ["Café", "Ünïcode", "ﬁ", "Ⅻ", "ß", "İ", "K", "x²", " ", "-",
 
 @settings(max_examples=examples(800), deadline=None)
 @given(
-    st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=4)), max_size=30).map("".join),
+    glued(_PIECES, 30, noise=4),
     st.sampled_from([SLUG_MAX, 20, 81, 200]),
 )
 def test_slugify_is_the_reference_rule(text: str, limit: int) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from digest import shows
 from digest.shows import load_shows, parse_shows
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
@@ -81,9 +81,7 @@ _PIECES = [
     " ", "  ", "\n", "\n\n", " \n ", "\xa0", "\u2028", "\x1c", "\r\n",
     "İ", "ı", "ſ", "\u212a", "\u0307", "é", "—", "'s", ".", "-", "_", "/", "@", ":",
 ]  # fmt: skip
-_texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=4)), max_size=30).map(
-    "".join
-)
+_texts = glued(_PIECES, 30, noise=4)
 
 
 @settings(max_examples=examples(700), deadline=None)

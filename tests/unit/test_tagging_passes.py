@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from digest import tagging
 from digest.taxonomy import load_taxonomy, parse_taxonomy
-from tests.conftest import examples
+from tests.conftest import examples, glued
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "blurbs" / "heroku-directory-sample.txt"
@@ -57,11 +57,7 @@ _CONTEXT_PIECES = [
 
 
 @settings(max_examples=examples(1000), deadline=None)
-@given(
-    st.lists(st.one_of(st.sampled_from(_CONTEXT_PIECES), st.text(max_size=2)), max_size=25).map(
-        "".join
-    )
-)
+@given(glued(_CONTEXT_PIECES, 25, noise=2))
 def test_contexts_at_places_equal_reference_on_random_text(text):
     _contexts_both(text)
 
